@@ -1,0 +1,46 @@
+"""``digest ingest [PATH...] [--force]``: captures -> content/, saying what happened to each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator.config import load_config
+from generator.ingest import IngestResult, ingest
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("ingest", help="clean captures into content/ (never loses a person's edits)")
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="captures or folders (default: the captures folder of site.yaml)")
+    parser.add_argument("--force", action="store_true",
+                        help="also overwrite articles a person edited (a .bak copy is kept)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = load_config(args.root)
+    paths = list(args.paths) or [cfg.path("captures")]
+    results = ingest(cfg, paths, force=args.force, progress=sys.stderr.isatty())
+    for result in results:
+        print(describe(result, cfg.root))
+    counts = {status: sum(r.status == status for r in results) for status in
+              ("new", "updated", "unchanged", "kept", "duplicate", "failed")}
+    print(", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no captures found")
+    return 1 if counts["failed"] else 0
+
+
+def describe(result: IngestResult, root: Path) -> str:
+    line = f"{result.status:<9} {_short(result.capture, root)}"
+    if result.article is not None:
+        line += f" -> {_short(result.article, root)}"
+    return line + (f"  ({result.message})" if result.message else "")
+
+
+def _short(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,190 @@
+"""The content model: one Markdown file with YAML front matter per article.
+
+``Article`` is what a file in ``content/`` holds. ``read_article``/``write_text`` convert between the
+file and the model; ``fingerprint`` lets ingest tell an untouched article from one a person edited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from generator import dates
+from generator.errors import FrontMatterError
+from generator.yamlio import parse_yaml_mapping
+
+FENCE = "---"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an article came from: the capture, its hash, the cleaner version, and the ingest fingerprint."""
+
+    capture: str = ""
+    sha256: str = ""
+    cleaner: str = ""
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as stored in ``content/``. Dates are ISO strings as printed (see ``generator.dates``)."""
+
+    id: str
+    title: str
+    body: str
+    date: str | None = None
+    updated: str | None = None
+    authors: tuple[str, ...] = ()
+    source: str | None = None
+    url: str | None = None
+    caption: str | None = None
+    caption_credit: str | None = None
+    topics: tuple[str, ...] = ()
+    summary: str | None = None
+    slug: str | None = None
+    story: str | None = None
+    draft: bool = False
+    captured: str | None = None
+    language: str | None = None
+    provenance: Provenance = field(default_factory=Provenance)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# Front-matter keys in the order they are written; the body is not a front-matter key.
+FIELD_ORDER = tuple(f.name for f in dataclasses.fields(Article) if f.name != "body")
+LIST_FIELDS = {"authors", "topics"}
+TEXT_FIELDS = {"id", "title", "source", "url", "caption", "caption_credit", "summary", "slug", "story",
+               "language"}
+DATE_FIELDS = {"date", "updated", "captured"}
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str]:
+    """Return (front matter YAML, body). A file must start with a ``---`` line."""
+    text = text.lstrip("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        raise FrontMatterError("front matter missing: the file must start with a '---' line", path, 1)
+    for number, line in enumerate(lines[1:], start=1):
+        if line.strip() == FENCE:
+            return "\n".join(lines[1:number]), "\n".join(lines[number + 1:]).strip("\n")
+    raise FrontMatterError("front matter not closed: no second '---' line", path, 1)
+
+
+def read_article(path: Path, tz: ZoneInfo) -> Article:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FrontMatterError("not UTF-8 text", path) from None
+    return parse_article(text, path, tz)
+
+
+def parse_article(text: str, path: Path, tz: ZoneInfo) -> Article:
+    meta_text, body = split_front_matter(text, path)
+    meta = parse_yaml_mapping(meta_text, path, FrontMatterError, line_offset=1)
+    return article_from_mapping(meta, body, path, tz, meta_text)
+
+
+def article_from_mapping(meta: dict[str, Any], body: str, path: Path, tz: ZoneInfo,
+                         meta_text: str = "") -> Article:
+    def fail(key: str, problem: str) -> FrontMatterError:
+        return FrontMatterError(f"{key}: {problem}", path, _key_line(meta_text, key))
+
+    unknown = sorted(set(meta) - set(FIELD_ORDER))
+    if unknown:
+        raise fail(unknown[0], "unknown front-matter key; allowed: " + ", ".join(FIELD_ORDER)
+                   + " (put your own keys under 'extra')")
+    values: dict[str, Any] = {"body": body}
+    for key, value in meta.items():
+        values[key] = _field_value(key, value, tz, fail)
+    for required in ("id", "title"):
+        if not values.get(required):
+            raise FrontMatterError(f"{required}: required and missing", path, 1)
+    return Article(**values)
+
+
+def _field_value(key: str, value: Any, tz: ZoneInfo, fail: Any) -> Any:
+    if key in LIST_FIELDS:
+        items = [] if value is None else [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, (str, int)) for i in items):
+            raise fail(key, "expected a list of names")
+        return tuple(str(i).strip() for i in items if str(i).strip())
+    if key in DATE_FIELDS:
+        try:
+            return dates.normalise(value, tz)
+        except ValueError as exc:
+            raise fail(key, str(exc)) from None
+    if key in TEXT_FIELDS:
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise fail(key, f"expected text, got {type(value).__name__}")
+        return None if value is None else str(value)
+    if key == "draft":
+        if not isinstance(value, bool):
+            raise fail(key, "expected true or false")
+        return value
+    if key == "provenance":
+        if not isinstance(value, dict) or set(value) - {f.name for f in dataclasses.fields(Provenance)}:
+            raise fail(key, "expected a mapping with capture, sha256, cleaner, fingerprint")
+        return Provenance(**{k: str(v) for k, v in value.items()})
+    if key == "extra":
+        if not isinstance(value, dict):
+            raise fail(key, "expected a mapping")
+        return value
+    return value
+
+
+def _key_line(meta_text: str, key: str) -> int | None:
+    for number, line in enumerate(meta_text.split("\n"), start=2):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def front_matter(article: Article) -> dict[str, Any]:
+    """The front-matter mapping in a stable order, leaving out empty optional fields."""
+    out: dict[str, Any] = {}
+    for key in FIELD_ORDER:
+        value = getattr(article, key)
+        if key == "provenance":
+            value = {k: v for k, v in dataclasses.asdict(value).items() if v}
+        elif key in LIST_FIELDS:
+            value = list(value)
+        if value in (None, "", [], {}, False) and key not in ("authors", "topics"):
+            continue
+        out[key] = value
+    return out
+
+
+def write_text(article: Article) -> str:
+    """Serialise to the on-disk form: ``---``, YAML front matter, ``---``, Markdown body."""
+    meta = yaml.safe_dump(front_matter(article), sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=False)
+    return f"{FENCE}\n{meta}{FENCE}\n\n{article.body.strip()}\n"
+
+
+def fingerprint(article: Article) -> str:
+    """Hash of everything a person could edit (all fields and body, not the fingerprint itself).
+
+    Ingest stores it in provenance; a file whose fingerprint no longer matches was edited by a person.
+    """
+    meta = front_matter(dataclasses.replace(article, provenance=dataclasses.replace(
+        article.provenance, fingerprint="")))
+    canonical = json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str) + "\n" + article.body.strip()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def with_fingerprint(article: Article) -> Article:
+    return dataclasses.replace(article, provenance=dataclasses.replace(
+        article.provenance, fingerprint=fingerprint(article)))
+
+
+def is_edited(article: Article) -> bool:
+    """True when the article differs from what ingest wrote (or has no fingerprint at all)."""
+    return article.provenance.fingerprint != fingerprint(article)

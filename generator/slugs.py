@@ -1,0 +1,28 @@
+"""URL slugs: transliterated, lower-case ASCII, stable, never empty."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+MAX_SLUG_WORDS = 12
+
+
+def slugify(text: str, fallback: str = "") -> str:
+    """``"Russia’s Gratitude — Pyongyang"`` -> ``"russias-gratitude-pyongyang"``.
+
+    Non-Latin scripts are transliterated (unidecode) so a Korean or Russian title still gets a readable
+    slug; ``fallback`` (e.g. the article id) is used when nothing is left.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[’'`]", "", text)
+    ascii_text = unidecode(text).lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)[:MAX_SLUG_WORDS]
+    return "-".join(words) or fallback
+
+
+def collision_key(slug: str) -> str:
+    """Two slugs that differ only in case or accents would clash on a case-insensitive host."""
+    return unidecode(unicodedata.normalize("NFKC", slug)).casefold()

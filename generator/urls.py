@@ -1,0 +1,42 @@
+"""The one URL module. Every page and file of the site has a *site path*: relative to the site root,
+no leading slash, directories ending in ``/`` (``""`` is home, ``"articles/x/"``, ``"feed.xml"``).
+
+- HTML links are page-relative (``relative``), so one build works at a domain root and under any sub-path.
+- Feeds and the sitemap need absolute URLs (``absolute``).
+- 404.html is served at arbitrary URLs, so its links are root-absolute paths (``rooted``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from urllib.parse import quote, urljoin, urlsplit
+
+
+def output_file(site_path: str) -> str:
+    """File that serves a site path: ``"articles/x/"`` -> ``"articles/x/index.html"``."""
+    return site_path + "index.html" if site_path == "" or site_path.endswith("/") else site_path
+
+
+@dataclass(frozen=True)
+class Urls:
+    base_url: str  # absolute, ends with "/"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url: ``"/"`` or ``"/repo/"``."""
+        return urlsplit(self.base_url).path or "/"
+
+    def absolute(self, site_path: str) -> str:
+        return urljoin(self.base_url, quote(site_path))
+
+    def rooted(self, site_path: str) -> str:
+        return self.base_path + quote(site_path)
+
+    def relative(self, from_site_path: str, to_site_path: str) -> str:
+        """Link from the page at ``from_site_path`` to ``to_site_path``, relative to the page's folder."""
+        from_dir = posixpath.dirname(output_file(from_site_path))
+        target = posixpath.relpath(to_site_path or ".", from_dir or ".")
+        if to_site_path.endswith("/") or to_site_path == "":
+            target = "./" if target == "." else target + "/"
+        return quote(target)
