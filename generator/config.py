@@ -63,7 +63,8 @@ class SiteConfig:
 
     def path(self, folder: str) -> Path:
         """Absolute path of one of ``folders`` (e.g. ``cfg.path("content")``)."""
-        return (self.root / getattr(self.folders, folder)).resolve()
+        relative: str = getattr(self.folders, folder)
+        return (self.root / relative).resolve()
 
     def with_base_url(self, base_url: str) -> SiteConfig:
         return dataclasses.replace(self, base_url=normalise_base_url(base_url, None))
@@ -84,7 +85,7 @@ def load_config(root: Path | str = ".", base_url: str | None = None) -> SiteConf
     root = Path(root).resolve()
     source = root / CONFIG_NAME
     data: dict[str, Any] = load_yaml_mapping(source, ConfigError) if source.exists() else {}
-    cfg = _build(SiteConfig, data, source, "")
+    cfg: SiteConfig = _build(SiteConfig, data, source, "")
     cfg = dataclasses.replace(cfg, root=root, base_url=normalise_base_url(base_url or cfg.base_url, source))
     _validate(cfg, source)
     return cfg
@@ -128,7 +129,7 @@ def _coerce(hint: Any, value: Any, source: Path, where: str) -> Any:
             return None
         hint = next(a for a in args if a is not type(None))
         return _coerce(hint, value, source, where)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value, source, where + ".")
     if origin is tuple:
         items = [value] if isinstance(value, str) else value

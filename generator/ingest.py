@@ -126,10 +126,10 @@ class ContentIndex:
     by_capture: dict[str, str]
 
     def find(self, article: Article) -> tuple[Path, Article] | None:
-        if article.id in self.by_id:
-            return self.by_id[article.id]
-        same_text = self.by_text.get(text_key(article.title, article.body))
-        return self.by_id.get(same_text) if same_text else None
+        """The stored article this one replaces: same id, else same capture file, else same text."""
+        candidates = (article.id, self.by_capture.get(article.provenance.capture),
+                      self.by_text.get(text_key(article.title, article.body)))
+        return next((self.by_id[key] for key in candidates if key in self.by_id), None)
 
     def add(self, path: Path, article: Article) -> None:
         self.by_id[article.id] = (path, article)
