@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from generator import dates
+from generator import dates, ids
 from generator.errors import FrontMatterError
 from generator.yamlio import parse_yaml_mapping
 
@@ -104,9 +104,10 @@ def article_from_mapping(meta: dict[str, Any], body: str, path: Path, tz: ZoneIn
     values: dict[str, Any] = {"body": body}
     for key, value in meta.items():
         values[key] = _field_value(key, value, tz, fail)
-    for required in ("id", "title"):
-        if not values.get(required):
-            raise FrontMatterError(f"{required}: required and missing", path, 1)
+    if not values.get("title"):
+        raise FrontMatterError("title: required and missing", path, 1)
+    if not values.get("id"):
+        values["id"] = ids.id_from_url(values["url"]) if values.get("url") else ids.id_from_filename(path.stem)
     return Article(**values)
 
 

@@ -12,17 +12,14 @@ Per capture the outcome is one of:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from generator import capture, dates
+from generator import capture, dates, ids
 from generator.clean import CLEANER_VERSION, Cleaned, clean_capture
 from generator.config import SiteConfig
 from generator.content import Article, Provenance, is_edited, read_article, with_fingerprint, write_text
@@ -52,25 +49,9 @@ class Made:
     warnings: tuple[str, ...] = ()
 
 
-def canonical_url(url: str) -> str:
-    """Same article, same id: drop fragment, query tracking noise, ``www.`` and trailing slash."""
-    parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith(("utm_", "fbclid")))
-    return urlunsplit(("https", host, parts.path.rstrip("/"), query, ""))
-
-
 def article_id(cleaned: Cleaned) -> str:
-    """Stable id: from the canonical URL when known, else from the cleaned text (whitespace-folded)."""
-    if cleaned.url:
-        seed = "url:" + canonical_url(cleaned.url)
-    else:
-        seed = "text:" + text_key(cleaned.title, cleaned.body)
-    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:16]
-
-
-def text_key(title: str, body: str) -> str:
-    return re.sub(r"\W+", " ", f"{title}\n{body}".casefold()).strip()
+    """Stable id: from the canonical URL when known, else from the cleaned text."""
+    return ids.id_from_url(cleaned.url) if cleaned.url else ids.id_from_text(cleaned.title, cleaned.body)
 
 
 def make_article(cleaned: Cleaned, path: Path, data: bytes, cfg: SiteConfig) -> Article:
@@ -128,12 +109,12 @@ class ContentIndex:
     def find(self, article: Article) -> tuple[Path, Article] | None:
         """The stored article this one replaces: same id, else same capture file, else same text."""
         candidates = (article.id, self.by_capture.get(article.provenance.capture),
-                      self.by_text.get(text_key(article.title, article.body)))
+                      self.by_text.get(ids.text_key(article.title, article.body)))
         return next((self.by_id[key] for key in candidates if key in self.by_id), None)
 
     def add(self, path: Path, article: Article) -> None:
         self.by_id[article.id] = (path, article)
-        self.by_text[text_key(article.title, article.body)] = article.id
+        self.by_text[ids.text_key(article.title, article.body)] = article.id
         if article.provenance.capture:
             self.by_capture[article.provenance.capture] = article.id
 

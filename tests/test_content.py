@@ -55,6 +55,7 @@ def test_naive_date_takes_the_site_zone_and_a_day_stays_a_day():
     ("---\nid: x\ntitle: T\ndate: last tuesday\n---\n", 4, "date:"),
     ("---\nid: x\ntitle: T\nauthors: {a: 1}\n---\n", 4, "authors: expected a list"),
     ("---\nid: x\n---\n", 1, "title: required"),
+    ("---\ntitle: T\ndraft: maybe\n---\n", 3, "draft: expected true or false"),
 ])
 def test_bad_front_matter_names_file_and_line(text, line, problem):
     with pytest.raises(FrontMatterError) as err:
@@ -66,3 +67,12 @@ def test_bad_front_matter_names_file_and_line(text, line, problem):
 def test_extra_keys_live_under_extra():
     article = parse_article("---\nid: x\ntitle: T\nextra: {rating: 3}\n---\nB", Path("a.md"), TZ)
     assert article.extra == {"rating": 3}
+
+
+def test_an_article_without_id_gets_a_stable_one_from_its_url_or_file_name():
+    by_url = parse_article("---\ntitle: T\nurl: https://www.x.org/a/?utm_source=f\n---\nB", Path("one.md"), TZ)
+    same_url = parse_article("---\ntitle: U\nurl: http://x.org/a\n---\nC", Path("two.md"), TZ)
+    assert by_url.id == same_url.id
+    by_name = parse_article("---\ntitle: T\n---\nB", Path("2023-01-01-x.md"), TZ)
+    assert by_name.id == parse_article("---\ntitle: Fixed\n---\nD", Path("2023-01-01-x.md"), TZ).id
+    assert len(by_name.id) == 16 and by_name.id != by_url.id
