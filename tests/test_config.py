@@ -74,3 +74,13 @@ def test_bad_values_are_one_line_errors(tmp_path, text, problem):
 def test_base_url_override(tmp_path):
     cfg = load_config(write(tmp_path, "base_url: https://example.org/\n"), base_url="https://x.github.io/r")
     assert cfg.base_url == "https://x.github.io/r/"
+
+
+def test_readme_documents_every_key():
+    import dataclasses
+
+    from generator.config import SiteConfig
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for key in (f.name for f in dataclasses.fields(SiteConfig) if f.name != "root"):
+        assert f"| `{key}` |" in readme, f"README.md does not document site.yaml key {key!r}"
