@@ -1,0 +1,30 @@
+"""``digest build [--base-url URL] [--out DIR] [--drafts] [--no-ingest]``: content/ -> the site."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from generator.build import build_site
+from generator.config import load_config
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("build", help="render content/ with the theme into the output folder")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="where the site will be served (overrides site.yaml base_url)")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: _site)")
+    parser.add_argument("--drafts", action="store_true", help="also publish articles marked draft: true")
+    parser.add_argument("--no-ingest", dest="ingest", action="store_false",
+                        help="do not ingest captures that have no article yet")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = load_config(args.root, base_url=args.base_url)
+    out = args.out.resolve() if args.out else cfg.path("output")
+    report = build_site(cfg, drafts=args.drafts, ingest_new=args.ingest, out=out)
+    print(f"built {report.articles} articles into {out}: {len(report.written)} files written, "
+          f"{len(report.removed)} removed")
+    return 0

@@ -1,0 +1,148 @@
+"""RSS 2.0 and Atom feeds for the site and each topic, with feedgen, driven by two small tables.
+
+``FEED_KINDS`` (RSS, Atom) x ``feed_sources(site)`` (the site, each topic) gives every feed; there is
+no per-variant code. feedgen defaults that would break determinism or readers are always overridden:
+the feed's updated/lastBuildDate is the newest article's (never now()), entries are appended in order
+(feedgen prepends by default), and the guid is the article's stored id (never the permalink).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+from feedgen.feed import FeedGenerator
+
+from generator.model import ArticleView, Site, render_markdown
+from generator.urls import Urls
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # "updated" of a feed with no entries, still stable
+
+
+@dataclass(frozen=True)
+class FeedKind:
+    name: str  # "RSS" / "Atom", shown to people
+    filename: str
+    mime: str
+    serialise: Callable[[FeedGenerator], bytes]
+
+
+FEED_KINDS: tuple[FeedKind, ...] = (
+    FeedKind("RSS", "feed.xml", "application/rss+xml", lambda fg: bytes(fg.rss_str(pretty=True))),
+    FeedKind("Atom", "atom.xml", "application/atom+xml", lambda fg: bytes(fg.atom_str(pretty=True))),
+)
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """What one pair of feeds lists: the whole site or one topic."""
+
+    title: str
+    label: str  # short name for lists: "Everything" or the topic's name
+    description: str
+    folder: str  # "" or "topics/<slug>/": the feeds live at <folder>feed.xml and <folder>atom.xml
+    page: str  # the HTML page these feeds follow
+    articles: tuple[ArticleView, ...]
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed as pages link to it (autodiscovery, subscribe page, OPML)."""
+
+    title: str
+    kind: str
+    path: str
+    mime: str
+
+
+def feed_sources(site: Site) -> tuple[FeedSource, ...]:
+    cfg = site.cfg
+    own = FeedSource(cfg.title, "Everything", cfg.description or cfg.title, "", "", site.articles)
+    return (own, *(FeedSource(f"{cfg.title}: {topic.name}", topic.name,
+                              topic.description or f"Articles on {topic.name}",
+                              topic.path, topic.path, topic.articles) for topic in site.topics))
+
+
+def feed_links(source: FeedSource) -> tuple[FeedLink, ...]:
+    return tuple(FeedLink(f"{source.title} ({kind.name})", kind.name, source.folder + kind.filename, kind.mime)
+                 for kind in FEED_KINDS)
+
+
+def render_feeds(site: Site) -> dict[str, bytes]:
+    """Every feed file by site path."""
+    urls = Urls(site.cfg.base_url)
+    out: dict[str, bytes] = {}
+    for source in feed_sources(site):
+        for kind in FEED_KINDS:
+            out[source.folder + kind.filename] = kind.serialise(_generator(site, source, kind, urls))
+    return out
+
+
+def entries(source: FeedSource, limit: int) -> list[ArticleView]:
+    """Newest first by feed date; an article with no date at all stays out (digest never invents one)."""
+    dated = [view for view in source.articles if view.feed_moment is not None]
+    return sorted(dated, key=_newest_first)[:limit]
+
+
+def _newest_first(view: ArticleView) -> tuple[float, str]:
+    assert view.feed_moment is not None
+    return (-view.feed_moment.timestamp(), view.article.id)
+
+
+def _generator(site: Site, source: FeedSource, kind: FeedKind, urls: Urls) -> FeedGenerator:
+    cfg = site.cfg
+    items = entries(source, cfg.feed_limit)
+    fg = FeedGenerator()
+    fg.id(urls.absolute(source.folder + kind.filename))
+    fg.title(source.title)
+    fg.description(source.description)
+    fg.subtitle(source.description)
+    fg.author({"name": cfg.author or cfg.title})
+    fg.link(href=urls.absolute(source.folder + kind.filename), rel="self", type=kind.mime)
+    fg.link(href=urls.absolute(source.page), rel="alternate", type="text/html")
+    fg.language(cfg.language)
+    newest = max((_last_change(v) for v in items), default=EPOCH)
+    fg.updated(newest)
+    fg.lastBuildDate(newest)
+    for view in items:
+        _add_entry(fg, view, urls)
+    return fg
+
+
+def _last_change(view: ArticleView) -> dt.datetime:
+    assert view.feed_moment is not None
+    return max(view.feed_moment, view.updated or view.feed_moment)
+
+
+def _add_entry(fg: FeedGenerator, view: ArticleView, urls: Urls) -> None:
+    page = urls.absolute(view.path)
+    entry = fg.add_entry(order="append")
+    entry.id(f"urn:digest:{view.article.id}")  # also the RSS guid, isPermaLink=false
+    entry.title(view.title)
+    entry.link(href=page, rel="alternate", type="text/html")
+    assert view.feed_moment is not None
+    entry.published(view.feed_moment)
+    entry.updated(_last_change(view))
+    for name in view.article.authors:
+        entry.author({"name": name})
+    for ref in view.topics:
+        entry.category(term=ref.name, label=ref.name, scheme=urls.absolute(ref.path))
+    entry.summary(view.summary or view.title)
+    entry.content(_content_html(view, page), type="html")
+
+
+def _content_html(view: ArticleView, page: str) -> str:
+    """Full text with every link absolute (feed readers have no page to resolve against)."""
+    article = view.article
+    parts: list[str] = []
+    if article.source:
+        parts.append(_source_line(article.source, article.url))
+    parts.append(render_markdown(article.body, page))
+    return "\n".join(parts)
+
+
+def _source_line(source: str, url: str | None) -> str:
+    label = escape(source)
+    return f'<p>Source: <a href="{escape(url)}">{label}</a></p>' if url else f"<p>Source: {label}</p>"

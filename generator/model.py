@@ -1,0 +1,361 @@
+"""The site model: every page of the site as typed, frozen data, built in one pass from all articles.
+
+Load everything, then render: home, archive, topic pages and feeds are all views of the same
+``Site``, so none of them can drift from the article pages (the top bug class of incremental SSGs).
+Nothing here renders HTML pages or writes files; ``generator.render``/``feeds``/``sitefiles`` do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urljoin
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from generator import dates
+from generator.config import SiteConfig
+from generator.content import Article
+from generator.errors import DigestError
+from generator.slugs import collision_key, slugify
+
+WORDS_PER_MINUTE = 220
+SUMMARY_WORDS = 45
+
+
+@dataclass(frozen=True)
+class Link:
+    """A titled link to another page of the site (by site path)."""
+
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
+class TopicRef:
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """One published article with everything its page, lists and feed entries show."""
+
+    article: Article
+    source: Path  # the content file, for error messages
+    path: str  # site path, "articles/<slug>/"
+    moment: dt.datetime | None  # publication moment (aware); None when undated
+    feed_moment: dt.datetime | None  # date, else updated, else captured: None keeps it out of feeds
+    updated: dt.datetime | None
+    html: str  # body as HTML; links as written (relative ones stay relative to the page)
+    summary: str  # plain text
+    reading_minutes: int
+    topics: tuple[TopicRef, ...]
+    newer: Link | None = None
+    older: Link | None = None
+
+    @property
+    def title(self) -> str:
+        return self.article.title
+
+    @property
+    def original_url(self) -> str | None:
+        """The original article's URL, only when it is a web address (never a javascript: link)."""
+        url = self.article.url
+        return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list (home or a topic)."""
+
+    number: int
+    total: int
+    path: str
+    items: tuple[ArticleView, ...]
+    newer: str | None  # site path of the previous (newer) page
+    older: str | None
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    slug: str
+    path: str  # "topics/<slug>/"
+    description: str
+    articles: tuple[ArticleView, ...]  # newest first
+    pages: tuple[Pager, ...]
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    label: str  # "November 2023"
+    anchor: str  # "2023-11"
+    articles: tuple[ArticleView, ...]
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]
+
+
+@dataclass(frozen=True)
+class Archive:
+    years: tuple[Year, ...]
+    undated: tuple[ArticleView, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    cfg: SiteConfig
+    articles: tuple[ArticleView, ...]  # newest first, undated last
+    home: tuple[Pager, ...]
+    topics: tuple[Topic, ...]  # by name
+    archive: Archive
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An article as read from ``content/``, with the file it came from."""
+
+    source: Path
+    article: Article
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+def _markdown() -> MarkdownIt:
+    # Raw HTML off: a capture carrying <script> must show as text, never run.
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+_MD = _markdown()
+
+
+@lru_cache(maxsize=8192)
+def render_markdown(text: str, base_url: str | None = None) -> str:
+    """Markdown -> HTML. With ``base_url``, every link and image is made absolute (for feeds).
+
+    Memoised: the live-reload server rebuilds in-process on every change, and bodies rarely change.
+    Links are rewritten on the token stream, not by regex over the HTML.
+    """
+    tokens = _MD.parse(text)
+    if base_url is not None:
+        for token in _walk(tokens):
+            for attr in ("href", "src"):
+                value = token.attrGet(attr)
+                if isinstance(value, str):
+                    token.attrSet(attr, urljoin(base_url, value))
+    return str(_MD.renderer.render(tokens, _MD.options, {}))
+
+
+def _walk(tokens: Iterable[Token]) -> Iterable[Token]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+def plain_summary(text: str, words: int = SUMMARY_WORDS) -> str:
+    """The first paragraph as plain text, cut at ``words`` words."""
+    tokens = _MD.parse(text)
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            plain = _inline_text(tokens[index + 1])
+            if plain:
+                return _cut(plain, words)
+    return ""
+
+
+def _inline_text(token: Token) -> str:
+    parts = [child.content if child.type in ("text", "code_inline") else " "
+             for child in token.children or () if child.type in ("text", "code_inline", "softbreak")]
+    return " ".join("".join(parts).split())
+
+
+def _cut(text: str, words: int) -> str:
+    found = text.split()
+    return text if len(found) <= words else " ".join(found[:words]).rstrip(",;:") + "…"
+
+
+def reading_minutes(text: str) -> int:
+    return max(1, math.ceil(len(re.findall(r"\w+", text)) / WORDS_PER_MINUTE))
+
+
+# --- Building the model ---------------------------------------------------------------------------
+
+def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = False) -> Site:
+    """The whole site from all articles. Raises DigestError naming both files on any URL clash."""
+    published = [item for item in loaded if drafts or not item.article.draft]
+    _check_collisions([(article_slug(item.article), item.source) for item in published], "articles/",
+                      "article URL")
+    topic_names = _topic_names(cfg, published)
+    views = _link_neighbours(sorted((_view(cfg, item, topic_names) for item in published), key=_order))
+    topics = _topics(cfg, views, topic_names)
+    return Site(cfg=cfg, articles=views, home=paginate(views, "", cfg.per_page), topics=topics,
+                archive=_archive(views))
+
+
+def article_slug(article: Article) -> str:
+    return article.slug or slugify(article.title, fallback=article.id)
+
+
+def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str) -> None:
+    """Two things that would write the same URL (also after case/accent folding) fail the build."""
+    seen: dict[str, tuple[str, Path]] = {}
+    for slug, source in items:
+        key = collision_key(slug)
+        if key in seen:
+            other_slug, other = seen[key]
+            raise DigestError(f"{what} {prefix}{slug}/ clashes with {prefix}{other_slug}/ of {other}; "
+                              "give one of them a different 'slug'", source)
+        seen[key] = (slug, source)
+
+
+def _view(cfg: SiteConfig, item: Loaded, topic_names: dict[str, str]) -> ArticleView:
+    article = item.article
+    moment = _moment(article.date, cfg)
+    updated = _moment(article.updated, cfg)
+    return ArticleView(
+        article=article, source=item.source, path=f"articles/{article_slug(article)}/", moment=moment,
+        feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
+        html=render_markdown(article.body), summary=article.summary or plain_summary(article.body),
+        reading_minutes=reading_minutes(article.body),
+        topics=tuple(TopicRef(topic_names[_topic_key(name)], topic_path(slug))
+                     for name, slug in _unique_topics(article.topics, topic_names, cfg)))
+
+
+def _moment(value: str | None, cfg: SiteConfig) -> dt.datetime | None:
+    return dates.to_datetime(value, cfg.tz) if value else None
+
+
+def _order(view: ArticleView) -> tuple[int, float, str, str]:
+    """Newest first; undated last, newest capture first, then by capture file (deterministic)."""
+    if view.moment is not None:
+        return (0, -view.moment.timestamp(), view.article.id, "")
+    captured = view.feed_moment.timestamp() if view.feed_moment else 0.0
+    return (1, -captured, view.article.provenance.capture, view.source.as_posix())
+
+
+def _link_neighbours(views: list[ArticleView]) -> tuple[ArticleView, ...]:
+    out = []
+    for index, view in enumerate(views):
+        newer = views[index - 1] if index > 0 else None
+        older = views[index + 1] if index + 1 < len(views) else None
+        out.append(dataclasses.replace(view, newer=_link(newer), older=_link(older)))
+    return tuple(out)
+
+
+def _link(view: ArticleView | None) -> Link | None:
+    return Link(view.title, view.path) if view else None
+
+
+# --- Topics ---------------------------------------------------------------------------------------
+
+def _topic_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _topic_names(cfg: SiteConfig, loaded: Sequence[Loaded]) -> dict[str, str]:
+    """Display name per topic key: declared topics as declared, others as first written."""
+    names = {_topic_key(t.name): t.name for t in cfg.topics}
+    for item in sorted(loaded, key=lambda i: i.source.as_posix()):
+        for name in item.article.topics:
+            names.setdefault(_topic_key(name), " ".join(name.split()))
+    return names
+
+
+def topic_slug(cfg: SiteConfig, name: str) -> str:
+    declared = {_topic_key(t.name): t for t in cfg.topics}
+    topic = declared.get(_topic_key(name))
+    if topic is not None and topic.slug:
+        return topic.slug
+    # A name with nothing to transliterate still needs a stable, non-empty slug.
+    return slugify(name, fallback="topic-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8])
+
+
+def topic_path(slug: str) -> str:
+    return f"topics/{slug}/"
+
+
+def _unique_topics(names: Iterable[str], topic_names: dict[str, str],
+                   cfg: SiteConfig) -> list[tuple[str, str]]:
+    seen: dict[str, tuple[str, str]] = {}
+    for name in names:
+        display = topic_names[_topic_key(name)]
+        seen.setdefault(_topic_key(name), (display, topic_slug(cfg, display)))
+    return list(seen.values())
+
+
+def _topics(cfg: SiteConfig, views: Sequence[ArticleView], topic_names: dict[str, str]) -> tuple[Topic, ...]:
+    members: dict[str, list[ArticleView]] = {}
+    for view in views:
+        for ref in view.topics:
+            members.setdefault(ref.name, []).append(view)
+    _check_topic_collisions(cfg, views, members)
+    described = {_topic_key(t.name): t.description for t in cfg.topics}
+    topics = []
+    for name in sorted(members, key=str.casefold):
+        slug = topic_slug(cfg, name)
+        path = topic_path(slug)
+        topics.append(Topic(name=name, slug=slug, path=path, description=described.get(_topic_key(name), ""),
+                            articles=tuple(members[name]), pages=paginate(members[name], path, cfg.per_page)))
+    return tuple(topics)
+
+
+def _check_topic_collisions(cfg: SiteConfig, views: Sequence[ArticleView],
+                            members: dict[str, list[ArticleView]]) -> None:
+    declared = {_topic_key(t.name) for t in cfg.topics}
+
+    def source(name: str) -> Path:
+        # A declared topic comes from site.yaml; an undeclared one from the first article naming it.
+        if _topic_key(name) in declared:
+            return cfg.root / "site.yaml"
+        return members[name][0].source
+
+    _check_collisions(((topic_slug(cfg, name), source(name)) for name in sorted(members)), "topics/",
+                      "topic URL")
+
+
+# --- Lists ----------------------------------------------------------------------------------------
+
+def page_path(folder: str, number: int) -> str:
+    """Page 1 lives at the folder itself, later pages at ``<folder>page/<n>/``."""
+    return folder if number == 1 else f"{folder}page/{number}/"
+
+
+def paginate(views: Sequence[ArticleView], folder: str, per_page: int) -> tuple[Pager, ...]:
+    chunks = [tuple(views[i:i + per_page]) for i in range(0, len(views), per_page)] or [()]
+    total = len(chunks)
+    return tuple(Pager(number=n, total=total, path=page_path(folder, n), items=chunk,
+                       newer=page_path(folder, n - 1) if n > 1 else None,
+                       older=page_path(folder, n + 1) if n < total else None)
+                 for n, chunk in enumerate(chunks, start=1))
+
+
+def _archive(views: Sequence[ArticleView]) -> Archive:
+    dated = [v for v in views if v.moment is not None]
+    years: dict[int, dict[int, list[ArticleView]]] = {}
+    for view in dated:
+        assert view.moment is not None
+        years.setdefault(view.moment.year, {}).setdefault(view.moment.month, []).append(view)
+    return Archive(
+        years=tuple(Year(year, tuple(_month(year, month, items) for month, items in months.items()))
+                    for year, months in years.items()),
+        undated=tuple(v for v in views if v.moment is None))
+
+
+def _month(year: int, month: int, items: list[ArticleView]) -> Month:
+    label = f"{dt.date(year, month, 1):%B} {year}"
+    return Month(year, month, label, f"{year}-{month:02d}", tuple(items))

@@ -1,0 +1,152 @@
+"""HTML pages from the site model: theme resolution, the Jinja2 environment, and the list of pages.
+
+Template lookup, highest priority first: the site's ``templates/``, the site's ``themes/<theme>/``, the
+bundled ``<theme>``, then the bundled ``default`` (so a theme only has to carry what it changes). Static
+files resolve the same way from ``static/``. Any original stays reachable as ``theme/<name>`` so an
+override can ``{% extends "theme/base.html" %}`` and replace one block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from generator import dates
+from generator.config import SiteConfig
+from generator.errors import ConfigError, DigestError
+from generator.feeds import FeedLink, feed_links, feed_sources
+from generator.model import Site
+from generator.urls import Urls, output_file
+
+BUNDLED_THEMES = Path(__file__).resolve().parent / "themes"
+DEFAULT_THEME = "default"
+UTC = ZoneInfo("UTC")  # stored dates with a time always carry their offset; this only fills the type
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to render: where it goes, with which template, and what it shows."""
+
+    path: str  # site path ("", "articles/x/", "404.html")
+    template: str
+    title: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    feeds: tuple[FeedLink, ...] = ()
+    rooted: bool = False  # served at any URL (404): links must be root-absolute
+
+
+# --- Themes ---------------------------------------------------------------------------------------
+
+def theme_roots(cfg: SiteConfig) -> tuple[Path, ...]:
+    """Theme folders, highest priority first; the site's own theme folder wins over a bundled one."""
+    names = (cfg.theme,) if cfg.theme == DEFAULT_THEME else (cfg.theme, DEFAULT_THEME)
+    roots = tuple(root for name in names for root in (cfg.path("themes") / name, BUNDLED_THEMES / name)
+                  if root.is_dir())
+    if not roots or roots[0].name != cfg.theme:
+        bundled = ", ".join(sorted(p.name for p in BUNDLED_THEMES.iterdir() if p.is_dir()))
+        raise ConfigError(f"theme: no theme {cfg.theme!r} in {cfg.path('themes')} "
+                          f"or among the bundled themes ({bundled})", cfg.root / "site.yaml")
+    return roots
+
+
+def search_path(cfg: SiteConfig, kind: str) -> tuple[Path, ...]:
+    """Folders for ``kind`` ("templates" or "static"), highest priority first."""
+    own = cfg.path(kind)
+    return tuple(d for d in (own, *(root / kind for root in theme_roots(cfg))) if d.is_dir())
+
+
+def static_files(cfg: SiteConfig) -> dict[str, Path]:
+    """``static/<path>`` -> the file that wins for it."""
+    found: dict[str, Path] = {}
+    for folder in reversed(search_path(cfg, "static")):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                found["static/" + path.relative_to(folder).as_posix()] = path
+    return found
+
+
+def environment(cfg: SiteConfig) -> jinja2.Environment:
+    folders = search_path(cfg, "templates")
+    listing = tuple((folder, tuple(sorted(p.as_posix() for p in folder.rglob("*.html")))) for folder in folders)
+    theme_only = tuple(d for d in (root / "templates" for root in theme_roots(cfg)) if d.is_dir())
+    return _environment(folders, theme_only, listing)
+
+
+@lru_cache(maxsize=4)
+def _environment(folders: tuple[Path, ...], theme_only: tuple[Path, ...],
+                 listing: tuple[tuple[Path, tuple[str, ...]], ...]) -> jinja2.Environment:
+    """Cached so in-process rebuilds reuse compiled templates; ``listing`` is in the key so a newly
+    added override is seen (Jinja's own reload check only watches the file a template came from)."""
+    originals = jinja2.FileSystemLoader([str(f) for f in theme_only])
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(f) for f in folders]),
+                                  jinja2.PrefixLoader({"theme": originals})])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["human_date"] = human_date
+    env.filters["month_day"] = month_day
+    return env
+
+
+# --- Filters --------------------------------------------------------------------------------------
+
+def human_date(value: str) -> str:
+    """``2023-11-17T01:27:00+00:00`` -> ``17 November 2023, 01:27 UTC``; a day stays a day."""
+    moment = dates.to_datetime(value, UTC)
+    day = f"{moment.day} {moment:%B %Y}"
+    if len(value.strip()) == 10:
+        return day
+    offset = moment.strftime("%z")
+    zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{day}, {moment:%H:%M} {zone}"
+
+
+def month_day(value: str) -> str:
+    moment = dates.to_datetime(value, UTC)
+    return f"{moment.day} {moment:%b}"
+
+
+# --- Pages ----------------------------------------------------------------------------------------
+
+def pages(site: Site) -> list[Page]:
+    """Every HTML page of the site."""
+    sources = feed_sources(site)
+    own_feeds = feed_links(sources[0])
+    topic_feeds = {source.folder: feed_links(source) for source in sources[1:]}
+    out = [Page(p.path, "home.html", site.cfg.title, {"pager": p}, own_feeds) for p in site.home]
+    out += [Page(v.path, "article.html", v.title, {"view": v}, own_feeds) for v in site.articles]
+    out.append(Page("archive/", "archive.html", "Archive", {"archive": site.archive}, own_feeds))
+    out.append(Page("topics/", "topics.html", "Topics", {"topics": site.topics}, own_feeds))
+    out += [Page(p.path, "topic.html", t.name, {"topic": t, "pager": p}, topic_feeds[t.path] + own_feeds)
+            for t in site.topics for p in t.pages]
+    out.append(Page("subscribe/", "subscribe.html", "Subscribe",
+                    {"subscriptions": [(s, feed_links(s)) for s in sources]}, own_feeds))
+    out.append(Page("404.html", "404.html", "Page not found", {}, own_feeds, rooted=True))
+    return out
+
+
+def render_pages(site: Site) -> dict[str, bytes]:
+    """Output file (site path) -> HTML bytes, all in memory."""
+    env = environment(site.cfg)
+    urls = Urls(site.cfg.base_url)
+    return {output_file(page.path): render_page(env, site, urls, page).encode("utf-8") for page in pages(site)}
+
+
+def render_page(env: jinja2.Environment, site: Site, urls: Urls, page: Page) -> str:
+    url: Callable[[str], str] = urls.rooted if page.rooted else partial(urls.relative, page.path)
+    context = {"site": site, "cfg": site.cfg, "page": page, "url": url, "abs_url": urls.absolute,
+               "feeds": page.feeds, **page.context}
+    try:
+        return env.get_template(page.template).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise DigestError(f"template error: {exc.message}", exc.filename, exc.lineno) from None
+    except jinja2.TemplateNotFound as exc:
+        raise DigestError(f"template not found: {exc.name}", page.template) from None
+    except jinja2.UndefinedError as exc:
+        raise DigestError(f"template error while rendering {page.path or 'home'}: {exc.message}",
+                          page.template) from None
