@@ -228,3 +228,10 @@ def test_cli_deploy_end_to_end_with_the_real_build(source: Path, remote: Path) -
     assert second.returncode == 0, second.stderr
     assert "nothing changed" in second.stdout
     assert commits(remote) == 1
+
+
+def test_a_failed_build_commits_nothing(source: Path, remote: Path) -> None:
+    (source / "content" / "articles" / "2023" / "broken.md").write_text("no front matter\n", encoding="utf-8")
+    with pytest.raises(DigestError, match=r"broken\.md"):
+        deploy(load_config(source))  # the real build
+    assert git(remote, "branch", "--list") == "" and git(source, "branch", "--list", "gh-pages") == ""

@@ -10,8 +10,12 @@ from generator.deploy import DeployOptions, deploy
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("deploy", help="build the site and commit it to the gh-pages branch, then push "
-                                           "(working tree and index untouched)")
+    parser = sub.add_parser(
+        "deploy", help="build the site and commit it to the gh-pages branch, then push",
+        description="Build the site for site.yaml's base_url into a temporary folder, commit it (with "
+                    ".nojekyll, and CNAME when site.yaml sets cname) on top of the remote's branch, and "
+                    "push. Your working tree, index and current branch are never touched; an unchanged "
+                    "site makes no commit. New captures are not ingested: run `digest ingest` first.")
     parser.add_argument("--remote", default="origin", help="git remote to fetch from and push to "
                                                            "(default: origin)")
     parser.add_argument("--branch", default="gh-pages", help="branch holding the built site "

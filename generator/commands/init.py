@@ -10,7 +10,10 @@ from generator.scaffold import init_digest
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("init", help="create a new digest (site.yaml, folders, GitHub Pages workflow)")
+    parser = sub.add_parser(
+        "init", help="create a new digest (site.yaml, folders, GitHub Pages workflow)",
+        description="Write a commented site.yaml, captures/, content/, README.md, .gitignore and "
+                    ".github/workflows/pages.yml. Refuses, writing nothing, if any of them exists.")
     parser.add_argument("dir", nargs="?", type=Path, metavar="DIR",
                         help="folder for the new digest, created when missing (default: -C or current)")
     parser.add_argument("--title", help="site title written to site.yaml")
