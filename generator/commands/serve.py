@@ -1,0 +1,42 @@
+"""``digest serve [--host H] [--port P] [--open] [--drafts]``: build, preview with live reload, rebuild on change."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+from generator.serve import start_preview
+from generator.watch import Outcome, describe
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("serve", help="preview the site with live reload; rebuilds on every change")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    parser.add_argument("--open", action="store_true", help="open the site in a web browser")
+    parser.add_argument("--drafts", action="store_true", help="include draft articles")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from generator.build import build_site
+
+    preview = start_preview(Path(args.root), build_site, host=args.host, port=args.port, drafts=args.drafts,
+                            on_outcome=_print)
+    print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
+    try:
+        if args.open:
+            webbrowser.open(preview.url)
+        threading.Event().wait()  # the server and the rebuilds run in their own threads
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+    return 0
+
+
+def _print(outcome: Outcome) -> None:
+    print(describe(outcome), flush=True)

@@ -1,0 +1,34 @@
+"""``digest watch [--drafts]``: rebuild the output folder whenever a source changes (no server)."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+from typing import Any
+
+from generator.watch import Outcome, describe, start_watching
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("watch", help="rebuild the site whenever captures, content or templates change")
+    parser.add_argument("--drafts", action="store_true", help="include draft articles")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from generator.build import build_site
+
+    session = start_watching(Path(args.root), build_site, drafts=args.drafts, on_outcome=_print)
+    print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
+    try:
+        threading.Event().wait()  # the rebuilds run in their own thread
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.stop()
+    return 0
+
+
+def _print(outcome: Outcome) -> None:
+    print(describe(outcome), flush=True)
