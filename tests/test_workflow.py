@@ -3,8 +3,10 @@
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,10 +120,23 @@ def test_install_step_picks_the_source(workflow: dict[Any, Any], tmp_path: Path,
     assert recorded == ["-m", "pip", "install", source]
 
 
-def test_build_step_builds_a_new_digest_for_the_pages_url(workflow: dict[Any, Any], tmp_path: Path) -> None:
-    root = tmp_path / "digest"
+def new_digest(root: Path) -> None:
     init_digest(root, title="Workflow test")
     (root / "captures" / "kozlov.txt").write_text(CAPTURE, encoding="utf-8")
+
+
+def this_repository_sample(root: Path) -> None:
+    """A copy of the sample digest this repository publishes (its site.yaml and captures)."""
+    root.mkdir()
+    shutil.copy2(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(REPO / "captures", root / "captures")
+
+
+@pytest.mark.parametrize("make_digest", [new_digest, this_repository_sample])
+def test_build_step_builds_for_the_pages_url(workflow: dict[Any, Any], tmp_path: Path,
+                                             make_digest: Callable[[Path], None]) -> None:
+    root = tmp_path / "digest"
+    make_digest(root)
     run = step(workflow["jobs"]["build"], name="Build")["run"]
     assert shlex.split(run)[:2] == ["digest", "build"]
     # configure-pages gives the URL without a trailing slash.
@@ -129,6 +144,6 @@ def test_build_step_builds_a_new_digest_for_the_pages_url(workflow: dict[Any, An
     done = run_step(script, root, {"PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"})
     assert done.returncode == 0, done.stderr
     site = root / "_site"
-    assert (site / "index.html").is_file()
+    assert (site / "index.html").is_file() and (site / "404.html").is_file()
     assert "https://tester.github.io/sample/" in (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert "Kozlov" in (site / "index.html").read_text(encoding="utf-8")  # the capture was ingested
+    assert "Kozlov" in (site / "index.html").read_text(encoding="utf-8")  # captures were ingested
