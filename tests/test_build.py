@@ -1,0 +1,348 @@
+"""``digest build`` on the hand-written fixture site: golden output, correctness after changes,
+write-if-changed, pruning, collisions, drafts, feeds, and failure leaving the old site untouched."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree, html
+
+from generator.build import build_site
+from generator.config import load_config
+from generator.errors import DigestError
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+GOLDEN = Path(__file__).parent / "golden"
+BASE = "https://example.org/digest/"
+CHECK_SITE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_site.py"
+DELEGATION = "articles/russian-delegation-completes-visit-to-pyongyang/index.html"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def build(root: Path, base_url: str = BASE, **kwargs: object):
+    cfg = load_config(root, base_url=base_url)
+    return build_site(cfg, out=root / "_site", **kwargs)  # type: ignore[arg-type]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def page(root: Path, rel: str) -> html.HtmlElement:
+    return html.fromstring((root / "_site" / rel).read_bytes())
+
+
+def article_md(root: Path, name: str) -> Path:
+    return next((root / "content").rglob(name))
+
+
+# --- Golden copy ----------------------------------------------------------------------------------
+
+def test_fixture_site_matches_golden_copy(site: Path) -> None:
+    """Regenerate after an intended change with: DIGEST_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_build.py"""
+    build(site)
+    built = tree(site / "_site")
+    if os.environ.get("DIGEST_UPDATE_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(site / "_site", GOLDEN)
+    golden = tree(GOLDEN)
+    assert sorted(built) == sorted(golden)
+    for name, data in built.items():
+        assert data == golden[name], f"{name} differs from tests/golden/{name}"
+
+
+def test_output_is_byte_identical_across_builds_and_second_build_writes_nothing(site: Path, tmp_path: Path) -> None:
+    first = build(site)
+    assert "index.html" in first.written and "feed.xml" in first.written and first.articles == 5
+    mtimes = {p: p.stat().st_mtime_ns for p in (site / "_site").rglob("*") if p.is_file()}
+    second = build(site)
+    assert second.written == [] and second.removed == []
+    assert {p: p.stat().st_mtime_ns for p in (site / "_site").rglob("*") if p.is_file()} == mtimes
+    other = tmp_path / "again"
+    build_site(load_config(site, base_url=BASE), out=other)
+    assert tree(other) == tree(site / "_site")
+
+
+# --- Pages ----------------------------------------------------------------------------------------
+
+def test_article_page_shows_metadata_topics_caption_and_neighbours(site: Path) -> None:
+    build(site)
+    doc = page(site, DELEGATION)
+    assert doc.xpath("string(//article//h1)") == "Russian delegation completes visit to Pyongyang"
+    assert doc.xpath("//article//time/@datetime") == ["2023-11-17T01:27:00+00:00"]
+    assert "By Lance Luo, Kim Ji-won" in doc.text_content()
+    assert doc.xpath("//a[@rel='external noopener']/@href") == ["https://kyivindependent.com/russian-delegation/"]
+    assert doc.xpath("//ul[@class='topics']//a/@href") == ["../../topics/north-korea/", "../../topics/russia/",
+                                                            "../../topics/diplomacy/"]
+    assert "Photo: KCNA" in doc.xpath("string(//figcaption)")
+    assert doc.xpath("//nav[@class='prev-next']//a/@href") == ["../ministers-meet/"]
+    assert doc.xpath("//html/@lang") == ["en"]
+
+
+def test_script_in_a_capture_shows_as_text_and_javascript_url_is_not_linked(site: Path) -> None:
+    build(site)
+    doc = page(site, "articles/a-capture-with-a-script-tag/index.html")
+    assert doc.xpath("//script") == [] and doc.xpath("//iframe") == []
+    assert '<script>alert("boom")</script>' in doc.xpath("string(//div[@class='article-body'])")
+    assert not [h for h in doc.xpath("//a/@href") if h.startswith("javascript:")]
+
+
+def test_non_latin_title_gets_transliterated_url_and_undeclared_topic_gets_a_page(site: Path) -> None:
+    build(site)
+    korean = page(site, "articles/bughan-oemusang-moseukeuba-bangmun/index.html")
+    assert korean.xpath("//article/@lang") == ["ko"]
+    topic = page(site, "topics/sanctions-watch/index.html")
+    assert topic.xpath("string(//h1)").split() == ["Topic", "Sanctions", "Watch"]
+    assert topic.xpath("//link[@rel='alternate']/@href")[:2] == ["feed.xml", "atom.xml"]
+    index = page(site, "topics/index.html")
+    counts = {a.text: a.getparent().xpath("string(span)") for a in index.xpath("//ul[@class='topic-index']//a")}
+    assert counts == {"Diplomacy": "2 articles", "North Korea": "2 articles", "Russia": "3 articles",
+                      "Sanctions Watch": "2 articles"}
+
+
+def test_home_is_paginated_newest_first_with_undated_last(site: Path) -> None:
+    build(site)
+    titles = [page(site, rel).xpath("//h2[@class='entry-title']/a/text()")
+              for rel in ("index.html", "page/2/index.html", "page/3/index.html")]
+    assert titles == [["Russian delegation completes visit to Pyongyang", "Ministers meet"],
+                      ["북한 외무상 모스크바 방문", "A capture with a script tag"],
+                      ["An article without a date"]]
+    assert page(site, "page/2/index.html").xpath("//a[@rel='prev']/@href") == ["../../"]
+
+
+def test_archive_groups_by_year_and_month_and_lists_undated_apart(site: Path) -> None:
+    build(site)
+    doc = page(site, "archive/index.html")
+    assert doc.xpath("//h2/text()") == ["2023", "Undated"]
+    assert doc.xpath("//h3/text()") == ["November 2023", "October 2023", "September 2023"]
+    assert doc.xpath("//section[h2='Undated']//a/text()") == ["An article without a date"]
+
+
+def test_drafts_only_with_drafts_flag(site: Path) -> None:
+    build(site)
+    assert not (site / "_site/articles/draft-about-the-summit").exists()
+    report = build(site, drafts=True)
+    assert "articles/draft-about-the-summit/index.html" in report.written and report.articles == 6
+    report = build(site)
+    assert "articles/draft-about-the-summit/index.html" in report.removed
+
+
+def test_404_links_are_root_absolute_under_the_base_path(site: Path) -> None:
+    build(site)
+    doc = page(site, "404.html")
+    hrefs = doc.xpath("//a/@href") + doc.xpath("//link[@rel='stylesheet']/@href")
+    assert hrefs and all(h.startswith("/digest/") for h in hrefs)
+    build(site, base_url="https://example.org/")
+    assert page(site, "404.html").xpath("//link[@rel='stylesheet']/@href") == ["/static/style.css"]
+
+
+def test_same_build_works_at_root_and_sub_path(site: Path) -> None:
+    build(site, base_url="https://example.org/")
+    at_root = tree(site / "_site")
+    build(site, base_url="https://example.org/a/b/")
+    below = tree(site / "_site")
+    assert at_root[DELEGATION].replace(b"https://example.org/", b"https://example.org/a/b/") == below[DELEGATION]
+    assert b'href="/' not in below["index.html"]
+
+
+def test_site_files(site: Path) -> None:
+    build(site)
+    out = site / "_site"
+    assert (out / ".nojekyll").read_bytes() == b""
+    assert (out / "CNAME").read_text() == "digest.example.org\n"
+    assert (out / "robots.txt").read_text().endswith(f"Sitemap: {BASE}sitemap.xml\n")
+    locs = etree.parse(str(out / "sitemap.xml")).xpath("//*[local-name()='loc']/text()")
+    assert BASE in locs and f"{BASE}articles/ministers-meet/" in locs and f"{BASE}404.html" not in locs
+    outlines = etree.parse(str(out / "opml.xml")).xpath("//outline/@xmlUrl")
+    assert outlines == [f"{BASE}feed.xml", *(f"{BASE}topics/{t}/feed.xml" for t in
+                                             ("diplomacy", "north-korea", "russia", "sanctions-watch"))]
+    sub = page(site, "subscribe/index.html")
+    assert "../opml.xml" in sub.xpath("//a/@href") and len(sub.xpath("//table//a[@type]")) == 10
+
+
+# --- Feeds ----------------------------------------------------------------------------------------
+
+def test_feeds_parse_with_stable_ids_absolute_links_and_newest_date(site: Path) -> None:
+    build(site)
+    for name in ("feed.xml", "atom.xml", "topics/russia/feed.xml", "topics/russia/atom.xml"):
+        feed = feedparser.parse((site / "_site" / name).read_bytes())
+        assert feed.bozo == 0, name
+        assert all(e.id.startswith("urn:digest:a1") for e in feed.entries)
+        assert all(e.link.startswith(BASE + "articles/") for e in feed.entries)
+    rss = feedparser.parse((site / "_site/feed.xml").read_bytes())
+    # feed_limit is 3; the undated article (no date, no capture time) is never given an invented date.
+    assert [e.id for e in rss.entries] == ["urn:digest:a1000000000000001", "urn:digest:a1000000000000002",
+                                           "urn:digest:a1000000000000003"]
+    assert rss.feed.updated == "Fri, 17 Nov 2023 01:27:00 +0000"
+    assert 'href="https://example.org/digest/articles/ministers-meet/"' in rss.entries[0].content[0].value
+    atom = feedparser.parse((site / "_site/atom.xml").read_bytes())
+    assert atom.entries[0].summary.startswith("A Russian delegation")
+    assert atom.feed.updated == "2023-11-17T01:27:00+00:00"
+    topic = feedparser.parse((site / "_site/topics/sanctions-watch/atom.xml").read_bytes())
+    # Updated (3 Sep) counts as the feed's last change; date without offset took site.yaml's Berlin zone.
+    assert [e.updated for e in topic.entries] == ["2023-10-02T09:30:00+02:00", "2023-09-03T08:00:00+02:00"]
+
+
+# --- Changes between builds -----------------------------------------------------------------------
+
+def test_renamed_redated_retopiced_and_deleted_articles_leave_nothing_stale(site: Path) -> None:
+    build(site)
+    ministers = article_md(site, "2023-11-15-ministers.md")
+    text = ministers.read_text().replace("slug: ministers-meet", "slug: ministers-talk")
+    text = text.replace("date: '2023-11-15'", "date: '2023-12-01'").replace("[Russia, diplomacy]", "[Trade]")
+    ministers.write_text(text)
+    article_md(site, "no-date.md").unlink()
+    report = build(site)
+    assert {"articles/ministers-meet/index.html", "articles/an-article-without-a-date/index.html",
+            "page/3/index.html"} <= set(report.removed)
+    out = site / "_site"
+    assert not (out / "articles/ministers-meet").exists()
+    home = page(site, "index.html").xpath("//h2/a/@href")
+    assert home[0] == "articles/ministers-talk/"
+    assert "../../articles/ministers-talk/" not in page(site, "topics/russia/index.html").xpath("//a/@href")
+    assert (out / "topics/trade/index.html").exists()
+    assert b"ministers-talk" in (out / "topics/trade/feed.xml").read_bytes()
+    # Only the hand-written link in another article's body may still name the old URL.
+    stale = [p for p in out.rglob("*") if p.is_file() and b"ministers-meet" in p.read_bytes()]
+    assert stale and all(b"our earlier piece" in p.read_bytes() for p in stale)
+    assert b"An article without a date" not in b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    assert page(site, "archive/index.html").xpath("//h3/text()")[0] == "December 2023"
+
+
+def test_prune_keeps_git_folder_and_removes_foreign_files_only_inside_output(site: Path, tmp_path: Path) -> None:
+    out = site / "_site"
+    (out / ".git").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (out / "old" / "deep").mkdir(parents=True)
+    (out / "old" / "deep" / "stale.html").write_text("stale")
+    neighbour = tmp_path / "neighbour.txt"
+    neighbour.write_text("keep me")
+    report = build(site)
+    assert "old/deep/stale.html" in report.removed and not (out / "old").exists()
+    assert (out / ".git" / "HEAD").exists() and neighbour.read_text() == "keep me"
+
+
+def test_output_folder_overlapping_sources_is_refused(site: Path) -> None:
+    cfg = load_config(site, base_url=BASE)
+    for out in (site, site / "content", site / "content" / "x", site.parent):
+        with pytest.raises(DigestError, match="overlaps"):
+            build_site(cfg, out=out)
+    assert (site / "content").is_dir() and (site / "site.yaml").is_file()
+
+
+# --- Errors ---------------------------------------------------------------------------------------
+
+def test_slug_collision_fails_naming_both_files_and_keeps_old_site(site: Path) -> None:
+    build(site)
+    before = tree(site / "_site")
+    clash = site / "content/articles/2023/clash.md"
+    clash.write_text("---\nid: b1\ntitle: Ministers Méet\ndate: '2023-01-01'\n---\n\nBody.\n")
+    with pytest.raises(DigestError) as info:
+        build(site)
+    message = str(info.value)
+    assert "clash.md" in message and "2023-11-15-ministers.md" in message
+    assert tree(site / "_site") == before
+
+
+def test_topics_differing_only_in_case_or_accents_collide(site: Path) -> None:
+    (site / "content/articles/2023/a.md").write_text("---\nid: c1\ntitle: A\ntopics: [Café Talks]\n---\n\nA.\n")
+    (site / "content/articles/2023/b.md").write_text("---\nid: c2\ntitle: B\ntopics: [Cafe talks]\n---\n\nB.\n")
+    with pytest.raises(DigestError, match=r"topics/cafe-talks/") as info:
+        build(site)
+    assert "a.md" in str(info.value) and "b.md" in str(info.value)
+
+
+def test_topic_named_in_other_case_joins_the_declared_topic(site: Path) -> None:
+    build(site)
+    doc = page(site, "topics/diplomacy/index.html")
+    assert doc.xpath("//h2/a/text()") == ["Russian delegation completes visit to Pyongyang", "Ministers meet"]
+
+
+def test_bad_front_matter_and_template_errors_name_file_and_line_and_keep_old_site(site: Path) -> None:
+    build(site)
+    before = tree(site / "_site")
+    bad = site / "content/articles/2023/bad.md"
+    bad.write_text("---\nid: x\ntitle: Bad\ndate: yesterday\n---\nBody\n")
+    with pytest.raises(DigestError) as info:
+        build(site)
+    assert str(info.value).startswith(f"{bad}:4: date:")
+    bad.unlink()
+    (site / "templates").mkdir()
+    broken = "{% extends 'base.html' %}\n{% block content %}{{ oops(}{% endblock %}"
+    (site / "templates" / "home.html").write_text(broken)
+    with pytest.raises(DigestError) as info:
+        build(site)
+    assert str(info.value).startswith(f"{site / 'templates' / 'home.html'}:2: template error")
+    assert tree(site / "_site") == before
+
+
+def test_cli_reports_one_line_error_and_exit_1(site: Path) -> None:
+    (site / "content/articles/2023/bad.md").write_text("no front matter\n")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "-C", str(site), "build", "--no-ingest"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"digest: error: {site / 'content/articles/2023/bad.md'}:1: front matter missing: "
+        "the file must start with a '---' line"]
+    assert not (site / "_site").exists()
+
+
+def test_cli_base_url_and_out_override(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "-C", str(site), "build", "--base-url",
+                             "https://user.github.io/repo", "--out", str(out)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert "built 5 articles" in result.stdout
+    assert b"https://user.github.io/repo/feed.xml" in (out / "feed.xml").read_bytes()
+
+
+# --- Themes ---------------------------------------------------------------------------------------
+
+def test_site_templates_and_static_files_override_the_theme(site: Path) -> None:
+    (site / "templates").mkdir()
+    (site / "templates" / "article.html").write_text(
+        '{% extends "theme/article.html" %}{% block after_article %}<p id="extra">related</p>{% endblock %}')
+    (site / "static").mkdir()
+    (site / "static" / "style.css").write_text("body { color: red; }\n")
+    build(site)
+    assert page(site, DELEGATION).xpath("//p[@id='extra']/text()") == ["related"]
+    assert (site / "_site/static/style.css").read_text() == "body { color: red; }\n"
+
+
+def test_unknown_theme_is_a_config_error(site: Path) -> None:
+    (site / "site.yaml").write_text((site / "site.yaml").read_text() + "theme: nosuch\n")
+    with pytest.raises(DigestError, match="theme: no theme 'nosuch'"):
+        build(site)
+
+
+def test_site_theme_folder_wins_and_falls_back_to_default(site: Path) -> None:
+    (site / "site.yaml").write_text((site / "site.yaml").read_text() + "theme: plain\n")
+    (site / "themes/plain/templates").mkdir(parents=True)
+    (site / "themes/plain/templates/topics.html").write_text("{{ topics|length }} topics\n")
+    build(site)
+    assert (site / "_site/topics/index.html").read_text() == "4 topics\n"
+    assert page(site, "index.html").xpath("//h1/text()") == ["Latest articles"]
+
+
+# --- External checker -----------------------------------------------------------------------------
+
+@pytest.mark.skipif(not CHECK_SITE.is_file(), reason="shared/tools/check_site.py not present")
+def test_check_site_reports_no_failures(site: Path) -> None:
+    build(site)
+    result = subprocess.run([sys.executable, str(CHECK_SITE), str(site / "_site"), BASE, "--articles", "5",
+                             "--topics-min", "4"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+    assert "0 failures" in result.stdout
