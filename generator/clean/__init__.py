@@ -4,17 +4,32 @@ Public interface used by the rest of digest:
 - ``CLEANER_VERSION``: bumped whenever output may change, recorded in provenance.
 - ``Cleaned``: the result.
 - ``clean_capture(data, path, tz)``: raises ``CaptureError`` when there is no article to be had.
+
+Pipeline: ``decode`` (bytes -> text, kind) -> ``htmlpath`` (trafilatura) or ``text`` (layout of a
+copy-paste) -> ``markdown`` (one normalisation for both) -> metadata (``textpath``/``meta``/``dates``/
+``caption``) -> ``Cleaned``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.clean import lang as languages
+from generator.clean import markdown
+from generator.clean.decode import decode_capture
+from generator.clean.htmlpath import extract
+from generator.clean.meta import domain_outlet
+from generator.clean.text import layout
+from generator.clean.textpath import body_blocks, read_meta
 from generator.errors import CaptureError
 
-CLEANER_VERSION = "0.1.0"
+CLEANER_VERSION = "0.2.0"
+NO_DATE = "no publication date found"
+SUMMARY_CHARS = 300
+SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’»)]?\s+")
 
 
 @dataclass(frozen=True)
@@ -35,9 +50,76 @@ class Cleaned:
 
 
 def clean_capture(data: bytes, path: Path, tz: ZoneInfo) -> Cleaned:
-    """Placeholder until the real cleaner lands: first line is the title, the rest the body."""
-    text = data.decode("utf-8", errors="replace").strip()
-    if not text:
-        raise CaptureError("empty capture", path)
-    title, _, body = text.partition("\n")
-    return Cleaned(title=title.strip(), body=body.strip(), warnings=("no publication date found",))
+    """The article in one capture; ``CaptureError`` (naming the file) when there is none."""
+    decoded = decode_capture(data, path)
+    if decoded.kind == "html":
+        return clean_html(decoded.text, path, tz)
+    return clean_text(decoded.text, decoded.kind, path, tz)
+
+
+def clean_text(text: str, kind: str, path: Path, tz: ZoneInfo) -> Cleaned:
+    lang = languages.detect(text)
+    lay = layout(text, lang)
+    if not lay.body:
+        raise CaptureError("no article found in the capture", path)
+    body = markdown.render(body_blocks(lay))
+    if not body.strip():
+        raise CaptureError("no article found in the capture", path)
+    meta = read_meta(lay, lang, text, tz)
+    title = meta.title or first_words(body)
+    caption = lay.caption
+    return finish(Cleaned(
+        title=title, body=body, date=meta.date, updated=meta.updated, authors=meta.authors,
+        source=meta.source, url=lay.url, caption=caption.text if caption else None,
+        caption_credit=caption.credit if caption else None, language=lang.code, kind=kind))
+
+
+def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
+    found = extract(page)
+    if found.markdown is None:
+        if not found.text.strip():
+            raise CaptureError("no article found in the page", path)
+        fallback = clean_text(found.text, "html", path, tz)
+        return finish(Cleaned(**{**fallback.__dict__, "title": found.title or fallback.title,
+                                 "date": found.date or fallback.date, "authors": found.authors or fallback.authors,
+                                 "source": found.source or fallback.source, "url": found.url or fallback.url,
+                                 "warnings": ()}))
+    body = markdown.render(markdown.from_markdown(found.markdown))
+    if not body.strip():
+        raise CaptureError("no article found in the page", path)
+    lang = languages.detect(body)
+    source = found.source or (domain_outlet(found.url, body) if found.url else None)
+    return finish(Cleaned(
+        title=found.title or first_words(body), body=body, date=found.date, authors=found.authors,
+        source=source, url=found.url, language=lang.code, kind="html"))
+
+
+def finish(cleaned: Cleaned) -> Cleaned:
+    """Summary and warnings, the same for every path."""
+    warnings = list(cleaned.warnings)
+    if cleaned.date is None and NO_DATE not in warnings:
+        warnings.append(NO_DATE)
+    return Cleaned(**{**cleaned.__dict__, "summary": cleaned.summary or summarise(cleaned.body),
+                      "warnings": tuple(warnings)})
+
+
+def summarise(body: str) -> str | None:
+    """The first sentence(s) of the first paragraph, plain text, at most ~300 characters."""
+    paragraph = next((p for p in body.split("\n\n") if p and not p.startswith(("#", "- ", ">"))), "")
+    plain = markdown.clean_inline(re.sub(r"[*_`]+", "", paragraph))
+    if not plain:
+        return None
+    summary = ""
+    for sentence in SENTENCE_END.split(plain):
+        if summary and len(summary) + len(sentence) + 1 > SUMMARY_CHARS:
+            break
+        summary = f"{summary} {sentence}".strip()
+    if len(summary) > SUMMARY_CHARS:
+        summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+    return summary
+
+
+def first_words(body: str) -> str:
+    """A stand-in title when none is printed: the opening words."""
+    words = markdown.clean_inline(re.sub(r"[#*_>`-]+", " ", body)).split()
+    return " ".join(words[:10]) + ("…" if len(words) > 10 else "")

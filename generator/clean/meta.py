@@ -1,0 +1,184 @@
+"""Metadata read from the lines around an article: bylines, outlet names, original URL, image caption.
+
+Only what is printed is taken. An outlet named in a byline ("By The Moscow Times") is the source, not an
+author; a wire agency in a byline ("By AFP") is an author, as newsrooms credit it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from generator.clean.dates import find_dates
+
+BYLINE = re.compile(r"^(?:(?:written |reported |posted |words )?by|von|por|par|di|door|oleh|de|av|af|autor(?:a|in)?"
+                    r"|author|authors|text|texto|texte|reporter|reporting by)\s*[:\-–]?\s+(?P<names>.+)$", re.I)
+NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bdan\b|\ben\b|\bog\b|\boch\b|・|、)\s*")
+# Where a byline stops and the dateline or counters begin.
+BYLINE_STOP = re.compile(r"\s(?:[|/·•—–]|\u3000|／)\s|\s(?:updated|published|posted|created|on)\b|\d"
+                         r"|\s[^\W\d_]{3,10}\.?\s+\d", re.I)
+NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|[A-Z]\.|(?:de|da|do|dos|das|del|della|di|du|van|von|der|den"
+                       r"|la|le|bin|binti|al|el|ibn|y|e)|[^\W\d_a-zA-Z]+)$")
+ROLE = re.compile(r"\b(?:staff|reporter|correspondent|editor|columnist|writer|contributor|photographer|"
+                  r"news desk|desk|team|bureau|press|media|news|times|post|daily|journal|magazine|agency"
+                  r"|online|network|group|company|inc|ltd|llc|tv|radio)\b", re.I)
+EMAIL = re.compile(r"\b[\w.+-]+@(?P<domain>[\w-]+(?:\.[\w-]+)+)\b")
+URL_LINE = re.compile(r"^(?:original (?:url|link|article)|source(?: url)?|url|link|quelle|fonte|fuente)\s*:?\s*"
+                      r"<?(?P<url>https?://\S+?)?>?$", re.I)
+BARE_URL = re.compile(r"^<?(?P<url>https?://[^\s<>]+)>?$")
+COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<name>[^.|,]{3,60})", re.I)
+OUTLET_TAIL = re.compile(r"\s*(?:,?\s*(?:inc|ltd|llc|gmbh|s\.?a|plc|company|co|corp(?:oration)?|media group"
+                         r"|all rights reserved)\.?)+\s*$", re.I)
+# An outlet label glued to a person's name by the capture ("The Daily ExampleJane Doe"): a card layout.
+GLUED_OUTLET = re.compile(r"^(?P<outlet>The(?: [A-Z][\w'’-]+){1,4})(?=[A-Z][a-z]+ [A-Z][a-z]+$)")
+WIRES = frozenset({"ap", "afp", "reuters", "pti", "ians", "ani", "dpa", "efe", "ansa", "upi", "tass", "xinhua",
+                   "yonhap", "kyodo", "bloomberg", "associated press", "agence france-presse", "press association",
+                   "pa", "aap", "anp", "epa", "lusa", "ria novosti", "interfax", "bernama", "antara"})
+
+
+@dataclass(frozen=True)
+class Byline:
+    authors: tuple[str, ...]
+    outlet: str | None
+
+
+def strip_markdown(text: str) -> str:
+    """Link and emphasis syntax out of a metadata line: ``By [AFP](#)`` -> ``By AFP``."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return re.sub(r"(\*\*|__|\*|_)(\S.*?\S|\S)\1", r"\2", text).strip()
+
+
+def parse_byline(line: str) -> Byline | None:
+    """Names from a byline ("By A, B and C", "Von A", "Author: A"), cut where the dateline starts."""
+    match = BYLINE.match(strip_markdown(line))
+    if not match:
+        return None
+    names = BYLINE_STOP.split(match["names"], maxsplit=1)[0]
+    names = re.split(r"\s{2,}|\s[-–—]\s", names)[0].strip(" ,.;:")
+    people: list[str] = []
+    outlet = None
+    for part in NAME_SPLIT.split(names):
+        part = part.strip(" .,")
+        if not part:
+            continue
+        if is_outlet_name(part):
+            outlet = outlet or part
+        elif looks_like_name(part):
+            people.append(part)
+        else:
+            return None
+    if not people and not outlet:
+        return None
+    persons = [p for p in people if p.lower() not in WIRES]
+    # "Jane Doe, Associated Press": the agency is her employer here; alone, it is the author.
+    return Byline(tuple(persons or people), outlet)
+
+
+def is_outlet_name(name: str) -> bool:
+    """"The Moscow Times", "Daily Example News": a publication, not a person or wire agency."""
+    if name.lower() in WIRES:
+        return False
+    return name.startswith("The ") or bool(ROLE.search(name))
+
+
+def looks_like_name(text: str) -> bool:
+    """One to five capitalised words (particles and initials allowed), or a wire agency."""
+    if text.lower() in WIRES:
+        return True
+    words = text.split()
+    if not 1 <= len(words) <= 5 or any(w.lower() in ("the", "a", "an") for w in words):
+        return False
+    if not words[0][:1].isupper() and not words[0][:1].isalpha():
+        return False
+    return all(NAME_WORD.match(w) for w in words) and (len(words) > 1 or words[0].isupper() or len(words[0]) > 2)
+
+
+def name_outlet_line(line: str) -> Byline | None:
+    """"Jane Doe, Daily Example" under a title: a person, then the outlet."""
+    person, sep, outlet = line.partition(", ")
+    if not sep or "," in outlet or not looks_like_name(person) or len(outlet.split()) > 5:
+        return None
+    if not outlet[:1].isupper() or find_dates(outlet, True):
+        return None
+    return Byline((person,), outlet.strip())
+
+
+def email_domain(lines: Sequence[str]) -> str | None:
+    for line in lines:
+        match = EMAIL.search(line)
+        if match:
+            return match["domain"].lower().removeprefix("www.")
+    return None
+
+
+def find_url(line: str) -> str | None:
+    match = URL_LINE.match(line.strip()) or BARE_URL.match(line.strip())
+    return match["url"] if match and match["url"] else None
+
+
+def copyright_outlet(line: str) -> str | None:
+    match = COPYRIGHT.search(line)
+    if not match:
+        return None
+    name = OUTLET_TAIL.sub("", match["name"]).strip(" .-–")
+    return name if 1 <= len(name.split()) <= 5 and name[:1].isupper() else None
+
+
+def glued_outlet(line: str) -> str | None:
+    match = GLUED_OUTLET.match(line)
+    return match["outlet"] if match else None
+
+
+def domain_outlet(url: str, text: str) -> str | None:
+    """The outlet behind a URL: its name as the text spells it, else the domain split into the text's words."""
+    host = urlsplit(url).hostname or ""
+    labels = host.removeprefix("www.").split(".")
+    if not labels or not labels[0]:
+        return None
+    stem = max(labels[:-1] or labels, key=len) if len(labels) > 2 else labels[0]
+    key = re.sub(r"[^a-z0-9]", "", stem.lower())
+    spelled = spelled_in_text(key, text)
+    if spelled:
+        return spelled
+    prose = re.sub(r"\S*(?:https?://|www\.|@)\S*", " ", text)
+    words = segment(key, {w.lower() for w in re.findall(r"[^\W\d_]+", prose)} | {"the", "a", "of", "news"})
+    if words:
+        return " ".join(w.capitalize() for w in words)
+    return host.removeprefix("www.")
+
+
+def spelled_in_text(key: str, text: str) -> str | None:
+    """A run of capitalised words whose letters spell ``key`` (with or without a leading "The")."""
+    for match in re.finditer(r"(?:[A-Z][\w'’&-]*\s?){1,5}", text):
+        phrase = match.group(0).strip()
+        letters = re.sub(r"[^a-z0-9]", "", phrase.lower())
+        if letters == key or "the" + letters == key:
+            return phrase if letters == key else f"The {phrase}"
+    return None
+
+
+def segment(key: str, vocabulary: set[str]) -> list[str] | None:
+    """Split ``key`` into vocabulary words, allowing one unknown piece (dynamic programming, fewest
+    pieces); None unless known words cover at least half of it."""
+    inf = (999, 0)
+    # best[end] = (cost, unknown pieces) and the split that reaches it
+    cost: list[tuple[int, int]] = [(0, 0)] + [inf] * len(key)
+    split: list[list[str]] = [[] for _ in range(len(key) + 1)]
+    for end in range(1, len(key) + 1):
+        for start in range(max(0, end - 20), end):
+            word = key[start:end]
+            known = (word in vocabulary and len(word) > 1) or word.isdigit()
+            if not known and len(word) < 3:
+                continue
+            prev_cost, prev_unknown = cost[start]
+            step = (prev_cost + (1 if known else 1 + len(word)), prev_unknown + (0 if known else 1))
+            if step[1] <= 1 and step < cost[end]:
+                cost[end], split[end] = step, [*split[start], word]
+    words = split[len(key)]
+    if cost[len(key)] == inf or not words:
+        return None
+    known_letters = sum(len(w) for w in words if w in vocabulary or w.isdigit())
+    return words if known_letters * 2 >= len(key) and len(words) > 1 else None

@@ -1,0 +1,292 @@
+"""The text cleaner: find the article in a copy-pasted page (browser ``innerText``, Markdown-ish copies).
+
+Steps, each a small function:
+
+1. ``read_lines``: one ``Line`` per non-empty line, with its word count, stop-word share, and whether a
+   blank line stands before it (in browser copies ``<p>`` paragraphs are set apart by blank lines,
+   widgets by single line breaks).
+2. ``classify``: good (running prose), near (short prose), short (labels, headings, bylines), bad
+   (furniture by keyword class, teaser text cut off with "...", lines the page repeats). Like jusText,
+   but the stop words are those of the document's own language.
+3. ``clusters``: runs of prose lines; a run breaks at an after-article label (comments, related, most
+   read...) or a long stretch of non-prose lines (menus, link lists). The run with most prose is the
+   article.
+4. ``find_title``: among the lines shortly before the article, the one that reads like a headline and
+   shares most words with the article's opening.
+5. The lines between title and article are the header: byline, dateline, caption. The article starts
+   after the last of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from generator.clean import furniture
+from generator.clean.caption import WRAPPED, Caption, caption_at
+from generator.clean.dates import find_dates
+from generator.clean.lang import Language
+from generator.clean.meta import BYLINE, EMAIL, find_url, parse_byline
+
+WORD = re.compile(r"\w+")
+UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
+TERMINAL = re.compile(r"[.!?。！？:;\"”’»)\]'*_]\s*$")
+BULLET = re.compile(r"^(?:[-*•·▪◦–]|\d{1,2}[.)])\s+\S")
+HEADING_MD = re.compile(r"^#{1,6}\s+")
+GOOD_WORDS = 10
+MAX_GAP = 5          # non-prose lines a run of prose may bridge
+HEADER_SPAN = 12     # lines after the title that may hold byline, dateline, caption
+TITLE_SPAN = 40      # lines before the article searched for its title
+
+
+@dataclass(frozen=True)
+class Line:
+    index: int
+    text: str
+    gap: bool      # a blank line (or the start) precedes it
+    words: int     # word count (word-equivalents for scripts without spaces)
+    stop: float    # share of stop words (1.0 where the language has no list)
+    kind: str = "short"  # good | near | short | bad | end
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things are in a text capture; indexes into ``lines``."""
+
+    lines: tuple[Line, ...]
+    title: int | None
+    body: tuple[int, ...]
+    header: tuple[int, ...]   # lines around title and body start: byline, dateline
+    trailer: tuple[int, ...]  # lines just after the body: author box, e-mail, original URL
+    caption: Caption | None
+    url: str | None
+
+
+def read_lines(text: str, lang: Language) -> list[Line]:
+    lines: list[Line] = []
+    blank = True
+    for raw in text.split("\n"):
+        stripped = " ".join(raw.replace("\u00a0", " ").split())
+        if not stripped:
+            blank = True
+            continue
+        words, stop = measure(stripped, lang)
+        lines.append(Line(len(lines), stripped, blank, words, stop))
+        blank = False
+    return lines
+
+
+def measure(text: str, lang: Language) -> tuple[int, float]:
+    if not lang.spaced:
+        unspaced = len(UNSPACED_CHAR.findall(text))
+        return unspaced // 2 + len(WORD.findall(UNSPACED_CHAR.sub(" ", text))), 1.0
+    words = WORD.findall(text)
+    if not words:
+        return 0, 0.0
+    if not lang.stopwords:
+        return len(words), 1.0
+    stop = sum(1 for w in words if w.lower() in lang.stopwords)
+    return len(words), stop / len(words)
+
+
+def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
+    counts = Counter(line.text.casefold() for line in lines)
+    min_stop = 0.12 if lang.stopwords else 0.0
+    out = [replace(line, kind=kind_of(line, counts[line.text.casefold()], min_stop)) for line in lines]
+    return drop_cards(out)
+
+
+def drop_cards(lines: list[Line]) -> list[Line]:
+    """Teaser cards (a headline line, then its blurb with no blank line between) on pages whose prose
+    paragraphs are set apart by blank lines: there, prose glued under a headline is not a paragraph."""
+    good = [line for line in lines if line.kind == "good"]
+    if len(good) < 4 or sum(1 for line in good if line.gap) < 0.75 * len(good):
+        return lines
+    out = list(lines)
+    for n in range(1, len(out)):
+        line, prev = out[n], out[n - 1]
+        if line.kind == "good" and not line.gap and prev.kind == "short" and not TERMINAL.search(prev.text):
+            out[n] = replace(line, kind="bad")
+            out[n - 1] = replace(prev, kind="bad")
+    return out
+
+
+def kind_of(line: Line, repeats: int, min_stop: float) -> str:
+    text = line.text
+    if furniture.is_end(text):
+        return "end"
+    if furniture.is_inline(text) or furniture.is_teaser(text) or furniture.is_appeal(text, line.words):
+        return "bad"
+    if repeats > 1 and line.words < GOOD_WORDS and not WRAPPED.match(text):
+        return "bad"
+    prose = line.stop >= min_stop
+    terminal = bool(TERMINAL.search(text))
+    if prose and line.words >= GOOD_WORDS and (terminal or line.words >= 25):
+        return "good"
+    if prose and line.words >= 4 and terminal:
+        return "near"
+    return "short"
+
+
+def clusters(lines: Sequence[Line]) -> list[tuple[int, int, float]]:
+    """(first, last, score) of each run of prose, breaking at after-article labels and long gaps."""
+    runs: list[tuple[int, int, float]] = []
+    first = last = -1
+    score = 0.0
+    gap = 0
+    for line in lines:
+        if line.kind in ("good", "near"):
+            if first < 0:
+                first = line.index
+            last, gap = line.index, 0
+            score += line.words if line.kind == "good" else line.words / 2
+            continue
+        if first < 0:
+            continue
+        gap += 0 if line.kind == "bad" and line.words <= 3 else 1
+        if line.kind == "end" or gap > MAX_GAP:
+            runs.append((first, last, score))
+            first, score, gap = -1, 0.0, 0
+    if first >= 0:
+        runs.append((first, last, score))
+    return runs
+
+
+def layout(text: str, lang: Language) -> Layout:
+    lines = classify(read_lines(text, lang), lang)
+    url, url_lines = find_url_lines(lines)
+    runs = clusters(lines)
+    if not runs:
+        return Layout(tuple(lines), None, (), (), (), None, url)
+    first, last, _ = max(runs, key=lambda run: run[2])
+    title = find_title(lines, first, last)
+    start = body_start(lines, title, first, last)
+    caption = find_header_caption(lines, title, start, last)
+    if caption and caption.index >= start:
+        start = max(start, max(caption.used) + 1) if caption.index <= start + 2 else start
+    header = tuple(range(max(0, (title if title is not None else first) - 3), start))
+    trailer = tuple(range(last + 1, min(len(lines), last + 8)))
+    taken = set(url_lines) | (set(caption.used) if caption else set())
+    kept = [i for i in range(start, last + 1) if i not in taken]
+    body = tuple(i for n, i in enumerate(kept) if keep(lines, kept, n))
+    return Layout(tuple(lines), title, body, header, trailer, caption, url)
+
+
+def find_url_lines(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
+    """"Original url: <...>" (possibly with the URL on the next line), as some capture tools add."""
+    for line in lines:
+        url = find_url(line.text)
+        if url:
+            return url, [line.index]
+        if re.match(r"^(?:original (?:url|link|article)|source url)\s*:?\s*$", line.text, re.I):
+            nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
+            if nxt and find_url(nxt.text):
+                return find_url(nxt.text), [line.index, nxt.index]
+    return None, []
+
+
+def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
+    """The headline: a Markdown ``#`` line, else the best-scoring headline-shaped line near the body start."""
+    best, best_score = None, 0.0
+    prose_before = 0
+    for i in range(max(0, first - TITLE_SPAN), min(first + HEADER_SPAN, last)):
+        line = lines[i]
+        if re.match(r"^#\s+\S", line.text):
+            return i
+        if i >= first and line.kind == "good":
+            prose_before += line.words
+        score = title_score(line, lead_words(lines, i + 1, last), max(0, first - i))
+        if prose_before > 60:
+            score /= 2  # after paragraphs of the article: a subheading, not the headline
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def lead_words(lines: Sequence[Line], start: int, last: int) -> set[str]:
+    """Words of the first paragraphs after ``start``: a headline shares many of them."""
+    words: set[str] = set()
+    count = 0
+    for line in lines[start:last + 1]:
+        if line.kind == "good":
+            found = WORD.findall(line.text.lower())
+            words.update(found)
+            count += len(found)
+            if count > 200:
+                break
+    return words
+
+
+def title_score(line: Line, lead: set[str], distance: int) -> float:
+    text = line.text
+    if line.kind in ("end", "bad") or not 2 <= line.words <= 40 or len(text) > 250:
+        return 0.0
+    if re.search(r"[.,:;][\"”’»)]*$", text) and not text.endswith("..."):
+        return 0.0
+    if find_dates(text, True) or parse_byline(text) or EMAIL.search(text) or BYLINE.match(text):
+        return 0.0
+    words = [w.lower() for w in WORD.findall(text)]
+    long_words = [w for w in words if len(w) > 3] or words
+    shared = sum(1 for w in long_words if w in lead) / len(long_words)
+    if not UNSPACED_CHAR.search(text):
+        size = min(line.words, 12) / 12
+    else:
+        size = min(len(text), 24) / 24
+    closeness = 1.0 / (1.0 + distance / 6)
+    return shared * 2 + size + closeness
+
+
+def body_start(lines: Sequence[Line], title: int | None, first: int, last: int) -> int:
+    """Skip header lines (byline, dateline, dek) that the prose run swallowed."""
+    start = first
+    if title is not None and title >= first:
+        start = title + 1
+    for i in range(start, min(last, start + HEADER_SPAN)):
+        text = lines[i].text
+        if lines[i].words <= 30 and (parse_byline(text) or is_dateline(text)):
+            start = i + 1
+    return start
+
+
+def is_dateline(text: str) -> bool:
+    return bool(find_dates(text, True)) and len(WORD.findall(text)) <= 14
+
+
+def find_header_caption(lines: Sequence[Line], title: int | None, start: int, last: int) -> Caption | None:
+    """The lead image caption sits between the title and the first paragraphs (or among them)."""
+    texts = [line.text for line in lines]
+    begin = title + 1 if title is not None else max(0, start - HEADER_SPAN)
+    for i in range(begin, min(last + 1, start + 4)):
+        found = caption_at(texts, i)
+        if found:
+            return found
+    for i in range(start, last + 1):
+        if WRAPPED.match(texts[i]):
+            return caption_at(texts, i)
+    return None
+
+
+def keep(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
+    line = lines[kept[n]]
+    if line.kind in ("good", "near"):
+        return True
+    if line.kind != "short":
+        return False
+    if BULLET.match(line.text) or HEADING_MD.match(line.text):
+        return line.words >= 2
+    return is_heading(lines, kept, n)
+
+
+def is_heading(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
+    """A short line between paragraphs that reads like a subheading (no sentence end, capitalised)."""
+    line = lines[kept[n]]
+    if not 1 <= line.words <= 16 or n + 1 >= len(kept) or n == 0:
+        return False
+    if line.text.endswith((".", ",", ";")) or find_dates(line.text, True) or parse_byline(line.text):
+        return False
+    nxt = lines[kept[n + 1]]
+    first_char = line.text.lstrip("#*_ ")[:1]
+    return nxt.kind in ("good", "near") and (first_char.isupper() or first_char.isdigit()
+                                              or not first_char.isascii())

@@ -1,0 +1,108 @@
+"""Text captures (plain or Markdown-ish) to a ``Cleaned`` article: layout, then body and metadata."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from generator.clean import markdown
+from generator.clean.dates import Printed, find_dates
+from generator.clean.lang import Language
+from generator.clean.markdown import Block
+from generator.clean.meta import (
+    EMAIL,
+    Byline,
+    copyright_outlet,
+    domain_outlet,
+    email_domain,
+    glued_outlet,
+    looks_like_name,
+    name_outlet_line,
+    parse_byline,
+    strip_markdown,
+)
+from generator.clean.text import BULLET, HEADING_MD, Layout, Line, is_heading
+from generator.dates import with_zone
+
+
+@dataclass(frozen=True)
+class TextMeta:
+    title: str | None
+    date: str | None
+    updated: str | None
+    authors: tuple[str, ...]
+    source: str | None
+
+
+def body_blocks(lay: Layout) -> list[Block]:
+    lines = lay.lines
+    blocks = []
+    for n, i in enumerate(lay.body):
+        line = lines[i]
+        if HEADING_MD.match(line.text) or (line.kind == "short" and not BULLET.match(line.text)
+                                           and is_heading(lines, lay.body, n)):
+            blocks.append(Block("h", line.text))
+        else:
+            blocks.append(markdown.block_of_line(line.text))
+    return blocks
+
+
+def read_meta(lay: Layout, lang: Language, text: str, tz: ZoneInfo) -> TextMeta:
+    lines = lay.lines
+    header = [lines[i].text for i in lay.header if i != lay.title]
+    trailer = [lines[i].text for i in lay.trailer]
+    title = clean_title(lines[lay.title].text) if lay.title is not None else None
+    date, updated = pick_dates(header, month_first=lang.code == "en", tz=tz)
+    bylines = [b for b in (parse_byline(x) for x in header) if b]
+    bylines += [b for b in (name_outlet_line(x) for x in header[:6]) if b]
+    authors = next((b.authors for b in bylines if b.authors), ())
+    if not authors:
+        authors = author_box(trailer) or next((b.authors for b in map(parse_byline, trailer) if b), ())
+    source = find_source(bylines, lay, text, lines)
+    return TextMeta(title, date, updated, tuple(dict.fromkeys(authors)), source)
+
+
+def clean_title(text: str) -> str:
+    return strip_markdown(re.sub(r"^#+\s*", "", text)).strip()
+
+
+def pick_dates(header: Sequence[str], month_first: bool, tz: ZoneInfo) -> tuple[str | None, str | None]:
+    """The first publication date printed in the header, and an "updated" one if printed."""
+    printed: list[Printed] = []
+    for line in header:
+        if len(line.split()) <= 30:
+            printed.extend(find_dates(line, month_first))
+    published = next((p for p in printed if not p.updated), None)
+    updated = next((p for p in printed if p.updated and p is not published), None)
+    if published is None:
+        return None, None
+    date = with_zone(published.day, published.time, tz)
+    return date, with_zone(updated.day, updated.time, tz) if updated else None
+
+
+def author_box(trailer: Sequence[str]) -> tuple[str, ...]:
+    """An author box after the article: a name line right above the author's e-mail address."""
+    for n, line in enumerate(trailer[1:], start=1):
+        if EMAIL.fullmatch(line.strip()) and looks_like_name(trailer[n - 1]):
+            return (trailer[n - 1].strip(),)
+    return ()
+
+
+def find_source(bylines: Sequence[Byline], lay: Layout, text: str, lines: Sequence[Line]) -> str | None:
+    """The outlet, from the most direct evidence printed: byline, original URL, copyright, e-mail, card."""
+    outlet = next((b.outlet for b in bylines if b.outlet), None)
+    if outlet:
+        return outlet
+    if lay.url:
+        return domain_outlet(lay.url, text)
+    tail = [line.text for line in lines[lay.body[-1] + 1:]] if lay.body else []
+    for line in tail:
+        found = copyright_outlet(line)
+        if found:
+            return found
+    domain = email_domain([lines[i].text for i in lay.trailer])
+    if domain:
+        return domain
+    return next((o for o in (glued_outlet(x) for x in tail[:12]) if o), None)
