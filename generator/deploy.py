@@ -172,7 +172,7 @@ def _write_tree(git: Git, site: Path, index: Path, cname: str | None) -> str:
     # --force: the repository's ignore rules (say, a global "*.html") must not drop pages from the site.
     staging("add", "--all", "--force", "--", ".", env=env)
     # Branch publishing runs Jekyll unless .nojekyll exists, and forgets the custom domain without CNAME.
-    extra = {".nojekyll": b""} | ({"CNAME": f"{cname}\n".encode()} if cname else {})
+    extra = {".nojekyll": b""} | ({"CNAME": f"{cname.strip()}\n".encode()} if cname else {})
     for name, data in extra.items():
         blob = staging("hash-object", "-w", "--stdin", env=env, stdin=data)
         staging("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}", env=env)

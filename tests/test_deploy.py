@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from generator import __version__
+from generator.build import build_site
 from generator.config import SiteConfig, load_config
 from generator.deploy import DeployOptions, DeployResult, deploy, is_local_host
 from generator.errors import DigestError
@@ -210,7 +211,7 @@ def test_cli_refusal_is_one_line_and_exit_1(source: Path) -> None:
     assert done.stderr.startswith(f"digest: error: {source / 'site.yaml'}: base_url http://127.0.0.1:8000/")
 
 
-def test_cli_deploy_end_to_end_with_the_real_build(source: Path, remote: Path) -> None:
+def test_cli_deploy_end_to_end_with_the_real_build(source: Path, remote: Path, tmp_path: Path) -> None:
     """``digest deploy`` as a user runs it: real build, real push; a second run changes nothing."""
     (source / "captures").mkdir()
     (source / "captures" / "new.txt").write_text("Not yet ingested\n\nA capture deploy must not ingest.\n",
@@ -224,6 +225,14 @@ def test_cli_deploy_end_to_end_with_the_real_build(source: Path, remote: Path) -
     assert sum(name.endswith(".html") and name.startswith("articles/") for name in files) == 2
     assert source_state(source) == before and not (source / "_site").exists()
     assert git(remote, "show", "gh-pages:CNAME") == "digest.example.org"
+    # The branch holds exactly what `digest build` makes, byte for byte.
+    built = tmp_path / "built"
+    build_site(load_config(source), ingest_new=False, out=built)
+    expected = {p.relative_to(built).as_posix(): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+    assert set(expected) == files
+    for name, data in expected.items():
+        blob = subprocess.run(["git", "show", f"gh-pages:{name}"], cwd=remote, capture_output=True, check=True)
+        assert blob.stdout == data, name
     second = subprocess.run(command, capture_output=True, text=True, check=False)
     assert second.returncode == 0, second.stderr
     assert "nothing changed" in second.stdout
