@@ -151,7 +151,7 @@ def test_content_type_sniffs_feeds_past_comments() -> None:
 def test_script_is_injected_into_served_html_only_never_on_disk(preview: Preview) -> None:
     site = preview.server.mount.folder
     on_disk = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    status, headers, body = fetch(preview, "/repo/articles/a0/")
+    _, headers, body = fetch(preview, "/repo/articles/a0/")
     assert body.count(b"data-digest-live") == 1
     assert body.index(b"data-digest-live") < body.rindex(b"</body>")
     assert int(headers["Content-Length"]) == len(body)

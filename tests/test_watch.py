@@ -1,0 +1,211 @@
+"""The watcher: real watchdog events on real files, the debouncer, ignore rules, convergence."""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from generator.config import load_config
+from generator.errors import DigestError
+from generator.watch import Debouncer, Outcome, WatchSession, is_editor_temp, start_watching, watch_plan
+from tests.test_serve_support import Report, make_digest, mini_build
+
+TIMEOUT = 60.0  # generous: the machine is shared; nothing here asserts on timings
+
+
+@dataclass
+class Recorder:
+    """Collects build outcomes; ``wait_for`` blocks until one matches."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    _new: queue.Queue[Outcome] = field(default_factory=queue.Queue)
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        self._new.put(outcome)
+
+    def wait_for(self, test: object) -> Outcome:
+        assert callable(test)
+        while True:
+            outcome = self._new.get(timeout=TIMEOUT)
+            if test(outcome):
+                return outcome
+
+
+@pytest.fixture
+def digest(tmp_path: Path) -> Path:
+    root = make_digest(tmp_path / "digest")
+    (root / "static").mkdir()
+    return root
+
+
+def test_editor_temp_files_are_ignored() -> None:
+    for name in ("a.md.swp", ".a.md.swx", "a.md~", "a.md.tmp", "4913", ".#a.md", "#a.md#", ".x.md.k2j.tmp"):
+        assert is_editor_temp(name), name
+    for name in ("a.md", "site.yaml", "4913.md", "notes.txt"):
+        assert not is_editor_temp(name), name
+
+
+def test_plan_ignores_output_and_cache_and_unrelated_files(digest: Path) -> None:
+    cfg = load_config(digest)
+    plan = watch_plan(cfg, [digest / ".digest-cache" / "serve"])
+    assert plan.relevant(digest / "content" / "articles" / "a0.md")
+    assert plan.relevant(digest / "site.yaml")
+    assert plan.relevant(digest / "captures" / "new.txt")
+    assert plan.relevant(digest / "themes" / "mine" / "templates" / "base.html")
+    assert not plan.relevant(digest / "_site" / "index.html")
+    assert not plan.relevant(digest / ".digest-cache" / "serve" / "index.html")
+    assert not plan.relevant(digest / "content" / "articles" / ".a0.md.swp")
+    assert not plan.relevant(digest / "README.md")
+
+
+def test_debouncer_turns_a_burst_into_one_batch() -> None:
+    debouncer = Debouncer(quiet=0.2, max_wait=30)
+    batches: list[set[Path]] = []
+    consumer = threading.Thread(target=lambda: batches.extend(iter(debouncer.next_batch, None)))
+    consumer.start()
+    for n in range(1000):
+        debouncer.add(Path(f"/c/{n}.txt"))
+    debouncer.add(Path("/c/0.txt"))  # a second event for the same file
+    while not batches:
+        threading.Event().wait(0.05)
+    debouncer.close()
+    consumer.join(TIMEOUT)
+    assert len(batches) == 1 and len(batches[0]) == 1000
+
+
+def test_debouncer_max_wait_waits_for_a_file_being_written() -> None:
+    """A file created but not yet closed is not handed to a build until it is closed (or hard_max)."""
+    now = [0.0]
+    debouncer = Debouncer(quiet=1.0, max_wait=2.0, hard_max=100.0, clock=lambda: now[0])
+    for step in range(5):  # events every 0.5 s keep the quiet period from ever elapsing
+        now[0] = step * 0.5
+        debouncer.add(Path("/c/big.txt"), writing=True)
+    assert debouncer._due() == 3.0  # last event + quiet: max wait suspended while writing
+    debouncer.add(Path("/c/big.txt"))  # closed
+    assert debouncer._due() == 2.0
+
+
+def start(digest: Path, build: object, recorder: Recorder) -> WatchSession:
+    assert callable(build)
+    return start_watching(digest, build, on_outcome=recorder)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+def sentinel_build(recorder: Recorder, sentinel: Path) -> Outcome:
+    """Touch ``sentinel`` and wait for the build it triggers: every earlier event was batched before it."""
+    sentinel.write_text(sentinel.name)
+    return recorder.wait_for(lambda o: sentinel in o.trigger)
+
+
+def test_copying_1000_captures_triggers_a_handful_of_builds(digest: Path, tmp_path: Path,
+                                                            recorder: Recorder) -> None:
+    def counting_build(cfg: object, *, drafts: bool = False, out: object = None) -> Report:
+        return Report()
+
+    source = tmp_path / "incoming"
+    source.mkdir()
+    for n in range(1000):
+        (source / f"{n:04}.txt").write_text(f"Capture {n}\n\nSome text of capture {n}.\n")
+    session = start(digest, counting_build, recorder)
+    try:
+        shutil.copytree(source, digest / "captures", dirs_exist_ok=True)
+        done = sentinel_build(recorder, digest / "captures" / "zz-sentinel.txt")
+        builds = recorder.outcomes[1:recorder.outcomes.index(done) + 1]
+        seen = frozenset().union(*(o.trigger for o in builds))
+        assert {digest / "captures" / f"{n:04}.txt" for n in range(1000)} <= seen
+        assert len(builds) <= 10, [len(o.trigger) for o in builds]
+    finally:
+        session.stop()
+
+
+def test_editor_saves_and_swap_files(digest: Path, recorder: Recorder) -> None:
+    """vim's save (write test file 4913, rename to backup~, write new file) rebuilds the article; the swap
+    and temp files never reach a build."""
+    session = start(digest, mini_build, recorder)
+    try:
+        folder = digest / "content" / "articles"
+        (folder / ".a0.md.swp").write_text("swap")
+        (folder / "4913").write_text("")
+        (folder / "4913").unlink()
+        (folder / "a0.md").rename(folder / "a0.md~")
+        (folder / "a0.md").write_text((folder / "a0.md~").read_text().replace("Article 0", "Article zero"))
+        (folder / "a0.md~").unlink()
+        done = sentinel_build(recorder, digest / "static" / "sentinel.txt")
+        builds = recorder.outcomes[1:recorder.outcomes.index(done) + 1]
+        triggers = frozenset().union(*(o.trigger for o in builds))
+        assert triggers - {folder, digest / "static"} <= {folder / "a0.md", digest / "static" / "sentinel.txt"}
+        assert any("articles/a0/index.html" in o.changed for o in builds)
+    finally:
+        session.stop()
+
+
+def test_ingest_writing_content_converges(digest: Path, recorder: Recorder) -> None:
+    """A capture dropped in: the build writes its article into content/, which triggers at most one more
+    build; that one writes nothing, and nothing more is pending."""
+    session = start(digest, mini_build, recorder)
+    try:
+        (digest / "captures" / "volcano.txt").write_text(VOLCANO)
+        new = recorder.wait_for(lambda o: any("volcano-observatory" in name for name in o.changed))
+        article = next((digest / "content").rglob("*volcano*.md"))
+        follow_up = recorder.wait_for(lambda o: article in o.trigger)  # ingest's own write, seen once
+        assert follow_up.result is not None and not follow_up.changed
+        done = sentinel_build(recorder, digest / "static" / "sentinel.txt")
+        assert done.trigger <= {digest / "static", digest / "static" / "sentinel.txt"}  # nothing else pending
+        assert recorder.outcomes.index(done) == recorder.outcomes.index(follow_up) + 1
+    finally:
+        session.stop()
+
+
+def test_build_errors_are_reported_and_watching_goes_on(digest: Path, recorder: Recorder) -> None:
+    session = start(digest, mini_build, recorder)
+    try:
+        bad = digest / "content" / "articles" / "a1.md"
+        good = bad.read_text()
+        bad.write_text("---\ntitle: [unclosed\n---\n")
+        failed = recorder.wait_for(lambda o: o.error is not None)
+        assert isinstance(failed.error, DigestError) and "a1.md" in str(failed.error)
+        bad.write_text(good.replace("Article 1", "Article one"))
+        recorder.wait_for(lambda o: "articles/a1/index.html" in o.changed)
+    finally:
+        session.stop()
+
+
+def test_site_yaml_moving_a_folder_is_followed(digest: Path, recorder: Recorder) -> None:
+    session = start(digest, mini_build, recorder)
+    try:
+        (digest / "notes" / "articles").mkdir(parents=True)
+        (digest / "site.yaml").write_text((digest / "site.yaml").read_text() + "folders:\n  content: notes\n")
+        recorder.wait_for(lambda o: o.result is not None and o.result.removed)
+        (digest / "notes" / "articles" / "n.md").write_text("---\nid: n1\ntitle: Note\n---\nText.\n")
+        recorder.wait_for(lambda o: "articles/n/index.html" in o.changed)
+    finally:
+        session.stop()
+
+
+VOLCANO = """Volcano observatory reports calm week on the island
+
+by Jane Doe March 3, 2024 9:00 AM 2 min read
+
+The island's volcano observatory said on Sunday that seismic activity had stayed low all week, with no new \
+lava flows recorded on the northern slope.
+
+Scientists from the observatory visited the crater twice and measured gas emissions that were well within \
+the normal range for this time of year.
+
+Local officials said the hiking trails near the summit would reopen on Monday, after being closed for two \
+weeks as a precaution.
+
+The observatory will keep publishing daily bulletins and will raise the alert level again if the readings \
+change.
+"""
+
