@@ -159,6 +159,7 @@ def test_ingest_writing_content_converges(digest: Path, recorder: Recorder) -> N
         article = next((digest / "content").rglob("*volcano*.md"))
         follow_up = recorder.wait_for(lambda o: article in o.trigger)  # ingest's own write, seen once
         assert follow_up.result is not None and not follow_up.changed
+        assert recorder.outcomes.index(follow_up) == recorder.outcomes.index(new) + 1
         done = sentinel_build(recorder, digest / "static" / "sentinel.txt")
         assert done.trigger <= {digest / "static", digest / "static" / "sentinel.txt"}  # nothing else pending
         assert recorder.outcomes.index(done) == recorder.outcomes.index(follow_up) + 1
