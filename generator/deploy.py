@@ -80,7 +80,9 @@ class Git:
 
 
 def _last_line(stderr: bytes) -> str:
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    """git's own verdict: the last line of its error output that is not a hint."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()
+             if line.strip() and not line.startswith("hint:")]
     return lines[-1] if lines else ""
 
 
@@ -110,9 +112,10 @@ def deploy(cfg: SiteConfig, options: DeployOptions = DeployOptions(),
         site.mkdir()
         build(cfg, site)
         tree = _write_tree(git, site, Path(work) / "index", cfg.cname)
-    committed = parent is None or git("rev-parse", f"{parent}^{{tree}}") != tree
-    commit = _commit(git, tree, parent, message) if committed else parent
-    assert commit is not None  # parent is None implies committed
+    if parent is not None and git("rev-parse", f"{parent}^{{tree}}") == tree:
+        commit, committed = parent, False  # nothing changed: no empty commit
+    else:
+        commit, committed = _commit(git, tree, parent, message), True
     if commit != local_tip:
         git("update-ref", "-m", "digest deploy", f"refs/heads/{options.branch}", commit, local_tip or "")
     pushed = options.push and commit != remote_tip
@@ -125,6 +128,8 @@ def _check_repository(git: Git, options: DeployOptions) -> None:
     if git.ok("rev-parse", "--git-dir") is None:
         raise DigestError("not inside a git repository: digest deploy commits the site to a branch of "
                           "the repository holding site.yaml (run `git init` and add a remote first)", git.where)
+    if git.ok("check-ref-format", f"refs/heads/{options.branch}") is None:
+        raise DigestError(f"{options.branch!r} is not a valid branch name", git.where)
     if git.ok("symbolic-ref", "-q", "HEAD") == f"refs/heads/{options.branch}":
         raise DigestError(f"branch {options.branch!r} is checked out here; deploy to it from your source "
                           "branch (or name another with --branch)", git.where)

@@ -244,3 +244,21 @@ def test_a_failed_build_commits_nothing(source: Path, remote: Path) -> None:
     with pytest.raises(DigestError, match=r"broken\.md"):
         deploy(load_config(source))  # the real build
     assert git(remote, "branch", "--list") == "" and git(source, "branch", "--list", "gh-pages") == ""
+
+
+def test_refuses_an_invalid_branch_name(source: Path) -> None:
+    refusal(source, "not a valid branch name", branch="two words")
+
+
+def test_a_rejected_push_is_one_line_and_a_retry_succeeds(source: Path, remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'Pages are frozen today' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    with pytest.raises(DigestError, match="git push failed") as caught:
+        run_deploy(source)
+    assert "\n" not in str(caught.value)
+    assert git(remote, "branch", "--list") == ""
+    hook.unlink()
+    retry = run_deploy(source)
+    assert retry.pushed and not retry.committed  # the commit made before the failed push is reused
+    assert commits(remote) == 1
