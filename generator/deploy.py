@@ -61,7 +61,7 @@ class Git:
     def __call__(self, *args: str, env: Mapping[str, str] | None = None, stdin: bytes | None = None) -> str:
         done = self.run(*args, env=env, stdin=stdin)
         if done.returncode != 0:
-            raise DigestError(f"git {args[0]} failed: {_last_line(done.stderr) or 'exit ' + str(done.returncode)}",
+            raise DigestError(f"git {args[0]} failed: {_complaint(done.stderr) or 'exit ' + str(done.returncode)}",
                               self.where)
         return done.stdout.decode("utf-8", "replace").strip()
 
@@ -79,11 +79,12 @@ class Git:
         return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None
 
 
-def _last_line(stderr: bytes) -> str:
-    """git's own verdict: the last line of its error output that is not a hint."""
+def _complaint(stderr: bytes) -> str:
+    """git's verdict in one line: refused refs ("! [rejected] ... (why)") and its last non-hint line."""
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()
              if line.strip() and not line.startswith("hint:")]
-    return lines[-1] if lines else ""
+    picked = [line for line in lines[:-1] if line.startswith("! [")] + lines[-1:]
+    return "; ".join(picked)
 
 
 def build_with_digest(cfg: SiteConfig, out: Path) -> None:

@@ -254,7 +254,7 @@ def test_a_rejected_push_is_one_line_and_a_retry_succeeds(source: Path, remote: 
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'Pages are frozen today' >&2\nexit 1\n", encoding="utf-8")
     hook.chmod(0o755)
-    with pytest.raises(DigestError, match="git push failed") as caught:
+    with pytest.raises(DigestError, match=r"git push failed: ! \[remote rejected\] .*hook declined") as caught:
         run_deploy(source)
     assert "\n" not in str(caught.value)
     assert git(remote, "branch", "--list") == ""
