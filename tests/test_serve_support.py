@@ -26,6 +26,24 @@ BASE_URL = "https://user.github.io/repo/"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
+# A plain-text capture, written for these tests.
+VOLCANO = """Volcano observatory reports calm week on the island
+
+by Jane Doe March 3, 2024 9:00 AM 2 min read
+
+The island's volcano observatory said on Sunday that seismic activity had stayed low all week, with no new \
+lava flows recorded on the northern slope.
+
+Scientists from the observatory visited the crater twice and measured gas emissions that were well within \
+the normal range for this time of year.
+
+Local officials said the hiking trails near the summit would reopen on Monday, after being closed for two \
+weeks as a precaution.
+
+The observatory will keep publishing daily bulletins and will raise the alert level again if the readings \
+change.
+"""
+
 
 @dataclass
 class Report:
@@ -93,12 +111,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def chromium_page() -> Iterator[Any]:
+def chromium_context() -> Iterator[Any]:
+    """A fresh browser context in Debian's Chromium; open pages with ``new_page()``."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            yield browser.new_page()
+            yield browser.new_context()
         finally:
             browser.close()

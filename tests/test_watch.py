@@ -13,7 +13,7 @@ import pytest
 from generator.config import load_config
 from generator.errors import DigestError
 from generator.watch import Debouncer, Outcome, WatchSession, is_editor_temp, start_watching, watch_plan
-from tests.test_serve_support import Report, make_digest, mini_build
+from tests.test_serve_support import VOLCANO, Report, make_digest, mini_build
 
 TIMEOUT = 60.0  # generous: the machine is shared; nothing here asserts on timings
 
@@ -191,22 +191,4 @@ def test_site_yaml_moving_a_folder_is_followed(digest: Path, recorder: Recorder)
         recorder.wait_for(lambda o: "articles/n/index.html" in o.changed)
     finally:
         session.stop()
-
-
-VOLCANO = """Volcano observatory reports calm week on the island
-
-by Jane Doe March 3, 2024 9:00 AM 2 min read
-
-The island's volcano observatory said on Sunday that seismic activity had stayed low all week, with no new \
-lava flows recorded on the northern slope.
-
-Scientists from the observatory visited the crater twice and measured gas emissions that were well within \
-the normal range for this time of year.
-
-Local officials said the hiking trails near the summit would reopen on Monday, after being closed for two \
-weeks as a precaution.
-
-The observatory will keep publishing daily bulletins and will raise the alert level again if the readings \
-change.
-"""
 
