@@ -27,6 +27,7 @@ END = re.compile(
     r"|top stories|further reading|around the web|sponsored (?:content|stories|links)|from our partners"
     r"|promoted (?:content|stories)|about the author|about us|footer|site ?map|newsletters?|dear readers?"
     r"|a (?:message|note) from .{2,40}|follow us(?: on .*)?|share (?:this|it|on)\b.*|tags?|topics"
+    r"|\d+\s+(?:responses?|replies|comments?|reactions?|respostas|respuestas|kommentare|commentaires)\b.*"
     r"|comentários|comentarios|commentaires|kommentare|commenti|reacties|komentar|コメント"
     r"|artikel terkait|baca juga|berita terkait|leia (?:também|mais)|lea también|lire aussi|à lire aussi"
     r"|weitere artikel|mehr zum thema|das könnte sie auch interessieren|notícias relacionadas"
@@ -57,13 +58,16 @@ APPEAL = re.compile(
     r"|abonnieren|abonnez|assine|suscríbete|iscriviti)\b",
     re.I,
 )
+# A comment's signature line ("jane99 says:"): comments are not the article.
+COMMENT_SIGNATURE = re.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied|dice|disse|schreibt|écrit|schreef)\s*:?$",
+                               re.I)
 COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)
 # Cut-off teaser text: a card in a list of other stories.
 TEASER_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 
 
 def is_end(line: str) -> bool:
-    return len(line) <= 60 and bool(END.match(line))
+    return len(line) <= 80 and bool(END.match(line) or COMMENT_SIGNATURE.match(line))
 
 
 def is_inline(line: str) -> bool:

@@ -73,14 +73,14 @@ def detect(text: str) -> Language:
     if not words:
         return Language(None, frozenset(), spaced=True)
     index = stop_index()
-    votes: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
     for word in words:
-        for name in index.get(word, ()):
-            votes[name] += 1
-    if not votes:
+        hits.update(index.get(word, ()))
+    if not hits:
         return Language(None, frozenset(), spaced=True)
-    name, hits = votes.most_common(1)[0]
-    if hits < max(3, len(words) // 10):
+    # Big lists catch words of every language (some hold thousands): weigh hits by the list's size.
+    name = max(hits, key=lambda n: hits[n] / len(stoplist(n)) ** 0.3)
+    if hits[name] < max(3, len(words) // 10):
         return Language(None, stoplist(name), spaced=True)
     return Language(ISO.get(name, name.lower()), stoplist(name), spaced=True)
 

@@ -33,6 +33,7 @@ from generator.clean.meta import BYLINE, EMAIL, find_url, parse_byline
 WORD = re.compile(r"\w+")
 UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
 TERMINAL = re.compile(r"[.!?。！？:;\"”’»)\]'*_]\s*$")
+DIGIT = re.compile(r"\d")
 BULLET = re.compile(r"^(?:[-*•·▪◦–]|\d{1,2}[.)])\s+\S")
 HEADING_MD = re.compile(r"^#{1,6}\s+")
 GOOD_WORDS = 10
@@ -135,23 +136,45 @@ def clusters(lines: Sequence[Line]) -> list[tuple[int, int, float]]:
     runs: list[tuple[int, int, float]] = []
     first = last = -1
     score = 0.0
-    gap = 0
+    gap = 0.0
     for line in lines:
         if line.kind in ("good", "near"):
             if first < 0:
                 first = line.index
-            last, gap = line.index, 0
+            last, gap = line.index, 0.0
             score += line.words if line.kind == "good" else line.words / 2
             continue
         if first < 0:
             continue
-        gap += 0 if line.kind == "bad" and line.words <= 3 else 1
+        gap += gap_weight(line)
         if line.kind == "end" or gap > MAX_GAP:
             runs.append((first, last, score))
-            first, score, gap = -1, 0.0, 0
+            first, score, gap = -1, 0.0, 0.0
     if first >= 0:
         runs.append((first, last, score))
     return runs
+
+
+def anchored_score(lines: Sequence[Line], run: tuple[int, int, float]) -> float:
+    """A run of prose right under a byline or dateline is far likelier the article than one that is not."""
+    first, last, score = run
+    before = lines[max(0, first - 3):first]
+    if any(line.kind == "end" for line in before):
+        return score  # under a comment signature or a "related" label: not the article
+    for line in lines[max(0, first - 4):min(last, first + HEADER_SPAN)]:
+        if line.words <= 30 and (parse_byline(line.text) or is_dateline(line.text)):
+            return score * 2 + 30
+    return score
+
+
+def gap_weight(line: Line) -> float:
+    """How much a non-prose line separates prose: ad labels little, table rows (digits) less than
+    menu items and labels."""
+    if line.kind == "bad" and line.words <= 3:
+        return 0.0
+    if line.kind == "short" and DIGIT.search(line.text):
+        return 0.3
+    return 1.0
 
 
 def layout(text: str, lang: Language) -> Layout:
@@ -160,7 +183,7 @@ def layout(text: str, lang: Language) -> Layout:
     runs = clusters(lines)
     if not runs:
         return Layout(tuple(lines), None, (), (), (), None, url)
-    first, last, _ = max(runs, key=lambda run: run[2])
+    first, last, _ = max(runs, key=lambda run: anchored_score(lines, run))
     title = find_title(lines, first, last)
     start = body_start(lines, title, first, last)
     caption = find_header_caption(lines, title, start, last)
@@ -245,6 +268,8 @@ def body_start(lines: Sequence[Line], title: int | None, first: int, last: int) 
         start = title + 1
     for i in range(start, min(last, start + HEADER_SPAN)):
         text = lines[i].text
+        if lines[i].kind == "good" and lines[i].words >= 25 and i > start:
+            break  # the article has begun: a date further down is in the story (or an embed)
         if lines[i].words <= 30 and (parse_byline(text) or is_dateline(text)):
             start = i + 1
     return start
