@@ -73,3 +73,13 @@ def split_credit(line: str) -> tuple[str, str | None]:
 def is_credit(text: str) -> bool:
     """Agency/photographer credits: a slash, a credit word, or capitals only."""
     return "/" in text or bool(re.search(CREDIT_WORDS, text, re.I)) or text.upper() == text
+
+
+def is_caption_line(text: str) -> bool:
+    """A photo caption standing among paragraphs: it ends with a labelled or agency credit. (Capitals in
+    parentheses alone are not enough here: a sentence may end with "(NATO)".)"""
+    for pattern in (BOLD_CREDIT, SLASH_CREDIT, INLINE_LABEL):
+        if pattern.match(text):
+            return True
+    match = PAREN_CREDIT.match(text)
+    return bool(match) and ("/" in match["credit"] or bool(re.search(CREDIT_WORDS, match["credit"], re.I)))

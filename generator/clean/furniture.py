@@ -82,3 +82,13 @@ def is_appeal(line: str, words: int) -> bool:
 
 def is_teaser(line: str) -> bool:
     return bool(TEASER_END.search(line))
+
+
+INLINE_END = re.compile(r"^\W*(?:related(?: articles?| stories| content| coverage| news)?|read (?:more|also|next)"
+                        r"|more (?:on|about|from) .{1,40}|see also|baca juga|leia também"
+                        r"|lea también|lire aussi|à lire aussi|mehr zum thema|leggi anche)\W*$", re.I)
+
+
+def is_inline_end(line: str) -> bool:
+    """Labels of boxes that sit inside articles as often as after them ("Related articles")."""
+    return bool(INLINE_END.match(line))

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from generator.clean import furniture
-from generator.clean.caption import WRAPPED, Caption, caption_at
+from generator.clean.caption import WRAPPED, Caption, caption_at, is_caption_line
 from generator.clean.dates import find_dates
 from generator.clean.lang import Language
 from generator.clean.meta import BYLINE, EMAIL, find_url, parse_byline
@@ -106,7 +106,9 @@ def drop_cards(lines: list[Line]) -> list[Line]:
     if len(good) < 4 or sum(1 for line in good if line.gap) < 0.75 * len(good):
         return lines
     out = list(lines)
-    for n in range(1, len(out)):
+    # Only after prose has begun: above the article, headline and standfirst look just like a card.
+    begun = next((n for n, line in enumerate(out) if line.kind == "good" and line.gap), len(out))
+    for n in range(begun + 1, len(out)):
         line, prev = out[n], out[n - 1]
         if line.kind == "good" and not line.gap and prev.kind == "short" and not TERMINAL.search(prev.text):
             out[n] = replace(line, kind="bad")
@@ -167,6 +169,24 @@ def anchored_score(lines: Sequence[Line], run: tuple[int, int, float]) -> float:
     return score
 
 
+def merge_neighbours(lines: Sequence[Line], runs: Sequence[tuple[int, int, float]], best: int) -> tuple[int, int]:
+    """Grow the article over a short interruption (an inline "Related" box, an ad, a pull-out) when
+    real prose follows; comment threads never join."""
+    first, last = runs[best][0], runs[best][1]
+    for step in (1, -1):
+        n = best + step
+        while 0 <= n < len(runs):
+            a, b, score = runs[n]
+            gap = lines[last + 1:a] if step == 1 else lines[b + 1:first]
+            if len(gap) > MAX_GAP + 3 or score < 40 or any(furniture.COMMENT_SIGNATURE.match(x.text) for x in gap):
+                break
+            if step == 1 and any(x.kind == "end" and not furniture.is_inline_end(x.text) for x in gap):
+                break
+            first, last = min(first, a), max(last, b)
+            n += step
+    return first, last
+
+
 def gap_weight(line: Line) -> float:
     """How much a non-prose line separates prose: ad labels little, table rows (digits) less than
     menu items and labels."""
@@ -183,7 +203,8 @@ def layout(text: str, lang: Language) -> Layout:
     runs = clusters(lines)
     if not runs:
         return Layout(tuple(lines), None, (), (), (), None, url)
-    first, last, _ = max(runs, key=lambda run: anchored_score(lines, run))
+    best = max(range(len(runs)), key=lambda n: anchored_score(lines, runs[n]))
+    first, last = merge_neighbours(lines, runs, best)
     title = find_title(lines, first, last)
     start = body_start(lines, title, first, last)
     caption = find_header_caption(lines, title, start, last)
@@ -218,11 +239,11 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
         line = lines[i]
         if re.match(r"^#\s+\S", line.text):
             return i
+        if prose_before > 20:
+            break  # past the article's first paragraphs: later lines are subheadings or captions
         if i >= first and line.kind == "good":
             prose_before += line.words
         score = title_score(line, lead_words(lines, i + 1, last), max(0, first - i))
-        if prose_before > 60:
-            score /= 2  # after paragraphs of the article: a subheading, not the headline
         if score > best_score:
             best, best_score = i, score
     return best
@@ -295,6 +316,8 @@ def find_header_caption(lines: Sequence[Line], title: int | None, start: int, la
 
 def keep(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
     line = lines[kept[n]]
+    if is_caption_line(line.text) and line.words <= 40:
+        return False
     if line.kind in ("good", "near"):
         return True
     if line.kind != "short":
