@@ -167,8 +167,9 @@ def _walk(tokens: Iterable[Token]) -> Iterable[Token]:
             yield from _walk(token.children)
 
 
+@lru_cache(maxsize=8192)
 def plain_summary(text: str, words: int = SUMMARY_WORDS) -> str:
-    """The first paragraph as plain text, cut at ``words`` words."""
+    """The first paragraph as plain text, cut at ``words`` words (memoised like ``render_markdown``)."""
     tokens = _MD.parse(text)
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and index + 1 < len(tokens):
