@@ -127,7 +127,6 @@ def reload_script(token: str) -> bytes:
   const url = "{EVENTS_PATH}?since={token}&path=" + encodeURIComponent(location.pathname);
   const events = new EventSource(url);
   events.addEventListener("reload", () => location.reload());
-  events.addEventListener("ok", () => {{ if (box()) box().remove(); }});
   events.addEventListener("build-error", (e) => {{
     const data = JSON.parse(e.data);
     const el = box() || document.body.appendChild(document.createElement("pre"));

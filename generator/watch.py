@@ -261,7 +261,7 @@ def describe(outcome: Outcome) -> str:
         return f"build failed: {outcome.error}"
     assert outcome.result is not None
     written, removed = len(outcome.result.written), len(outcome.result.removed)
-    return f"rebuilt in {outcome.seconds:.2f} s: {written} written, {removed} removed"
+    return f"built in {outcome.seconds:.2f} s: {written} written, {removed} removed"
 
 
 @dataclass
