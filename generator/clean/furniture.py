@@ -28,6 +28,11 @@ END = re.compile(
     r"|promoted (?:content|stories)|about the author|about us|footer|site ?map|newsletters?|dear readers?"
     r"|a (?:message|note) from .{2,40}|follow us(?: on .*)?|share (?:this|it|on)\b.*|tags?|topics"
     r"|\d+\s+(?:responses?|replies|comments?|reactions?|respostas|respuestas|kommentare|commentaires)\b.*"
+    r"|(?:about|sobre|über|à propos de|acerca de|su di|over|tentang)\s+(?:the\s+|o\s+|a\s+|el\s+|den\s+|l')?"
+    r"(?:author|autor|auteur|autore|penulis|[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})"
+    r"|deixe (?:uma resposta|um comentário|seu comentário)|deja (?:una respuesta|un comentario)"
+    r"|laisser un commentaire|laissez un commentaire|hinterlasse einen kommentar|schreibe einen kommentar"
+    r"|lascia un commento|tinggalkan (?:balasan|komentar)|laat een reactie achter"
     r"|comentários|comentarios|commentaires|kommentare|commenti|reacties|komentar|コメント"
     r"|artikel terkait|baca juga|berita terkait|leia (?:também|mais)|lea también|lire aussi|à lire aussi"
     r"|weitere artikel|mehr zum thema|das könnte sie auch interessieren|notícias relacionadas"
@@ -55,6 +60,8 @@ APPEAL = re.compile(
     r"|all rights reserved|support (?:us|our|independent)|donat\w+|become a (?:member|subscriber|patron)"
     r"|your (?:support|contribution|inbox)|unlock|free trial|already a subscriber|log in to|sign in to"
     r"|enter your (?:e-?mail|name|comment)|required fields?|indicates required|please enable javascript"
+    r"|your e-?mail(?: address)?|activation link|seu (?:endereço de )?e-?mail|votre (?:adresse )?e-?mail"
+    r"|ihre e-?mail|tu (?:correo|e-?mail)|la tua e-?mail"
     r"|abonnieren|abonnez|assine|suscríbete|iscriviti)\b",
     re.I,
 )

@@ -187,6 +187,26 @@ def merge_neighbours(lines: Sequence[Line], runs: Sequence[tuple[int, int, float
     return first, last
 
 
+def extend_list(lines: Sequence[Line], last: int) -> int:
+    """A closing paragraph that announces a list ("Tour dates:") takes the list lines under it."""
+    if not lines[last].text.endswith(":"):
+        return last
+    end = last
+    while end + 1 < len(lines) and lines[end + 1].kind == "short" and (end == last or not lines[end + 1].gap):
+        end += 1
+    return end if end - last >= 2 else last
+
+
+def is_list_line(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
+    """A short line in a run under a line ending with a colon: an unmarked list item."""
+    m = n
+    while m > 0 and lines[kept[m]].kind == "short" and not lines[kept[m]].gap and kept[m - 1] == kept[m] - 1:
+        m -= 1
+        if lines[kept[m]].text.endswith(":") and lines[kept[m]].kind in ("good", "near"):
+            return True
+    return False
+
+
 def gap_weight(line: Line) -> float:
     """How much a non-prose line separates prose: ad labels little, table rows (digits) less than
     menu items and labels."""
@@ -205,6 +225,7 @@ def layout(text: str, lang: Language) -> Layout:
         return Layout(tuple(lines), None, (), (), (), None, url)
     best = max(range(len(runs)), key=lambda n: anchored_score(lines, runs[n]))
     first, last = merge_neighbours(lines, runs, best)
+    last = extend_list(lines, last)
     title = find_title(lines, first, last)
     start = body_start(lines, title, first, last)
     caption = find_header_caption(lines, title, start, last)
@@ -324,7 +345,7 @@ def keep(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
         return False
     if BULLET.match(line.text) or HEADING_MD.match(line.text):
         return line.words >= 2
-    return is_heading(lines, kept, n)
+    return is_heading(lines, kept, n) or is_list_line(lines, kept, n)
 
 
 def is_heading(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:

@@ -23,7 +23,7 @@ from generator.clean.meta import (
     parse_byline,
     strip_markdown,
 )
-from generator.clean.text import BULLET, HEADING_MD, Layout, Line, is_heading
+from generator.clean.text import BULLET, HEADING_MD, Layout, Line, is_heading, is_list_line
 from generator.dates import with_zone
 
 
@@ -44,6 +44,8 @@ def body_blocks(lay: Layout) -> list[Block]:
         if HEADING_MD.match(line.text) or (line.kind == "short" and not BULLET.match(line.text)
                                            and is_heading(lines, lay.body, n)):
             blocks.append(Block("h", line.text))
+        elif line.kind == "short" and is_list_line(lines, lay.body, n):
+            blocks.append(Block("li", line.text))
         else:
             blocks.append(markdown.block_of_line(line.text))
     return blocks
