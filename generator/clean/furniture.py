@@ -68,6 +68,11 @@ APPEAL = re.compile(
 # A comment's signature line ("jane99 says:"): comments are not the article.
 COMMENT_SIGNATURE = re.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied|dice|disse|schreibt|écrit|schreef)\s*:?$",
                                re.I)
+# Site-wide legal small print (trademark notices, medical and affiliate disclaimers).
+LEGAL = re.compile(r"\b(?:registered trademarks?|trademarks? of|disclaimer|(?:information|content) (?:provided )?on this"
+                   r" (?:web)?site|affiliate (?:links?|commission)|(?:may|might) (?:receive|earn) a commission"
+                   r"|not (?:been )?evaluated by|not intended to (?:diagnose|treat)|consult your (?:physician|doctor)"
+                   r")\b", re.I)
 COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)
 # Cut-off teaser text: a card in a list of other stories.
 TEASER_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
@@ -83,6 +88,8 @@ def is_inline(line: str) -> bool:
 
 def is_appeal(line: str, words: int) -> bool:
     """An appeal/notice line: short ones by any keyword, longer ones only with several keywords."""
+    if words <= 80 and LEGAL.search(line):
+        return True
     hits = len(APPEAL.findall(line))
     return hits >= 1 and (words <= 25 or hits >= 2) or (words <= 30 and bool(COPYRIGHT.search(line)))
 

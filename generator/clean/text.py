@@ -122,8 +122,8 @@ def kind_of(line: Line, repeats: int, min_stop: float) -> str:
         return "end"
     if furniture.is_inline(text) or furniture.is_teaser(text) or furniture.is_appeal(text, line.words):
         return "bad"
-    if repeats > 1 and line.words < GOOD_WORDS and not WRAPPED.match(text):
-        return "bad"
+    if repeats > 2 or (repeats > 1 and line.words < GOOD_WORDS and not WRAPPED.match(text)):
+        return "bad"  # prose is not printed three times; short labels not twice
     prose = line.stop >= min_stop
     terminal = bool(TERMINAL.search(text))
     if prose and line.words >= GOOD_WORDS and (terminal or line.words >= 25):
