@@ -346,3 +346,50 @@ def test_check_site_reports_no_failures(site: Path) -> None:
                              "--topics-min", "4"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
     assert "0 failures" in result.stdout
+
+
+# --- Ingest, dates, error collection --------------------------------------------------------------
+
+REPO_CAPTURES = Path(__file__).resolve().parents[1] / "captures"
+
+
+@pytest.mark.skipif(not any(REPO_CAPTURES.glob("*.txt")), reason="no sample captures in the repo")
+def test_build_ingests_new_captures_unless_told_not_to(site: Path) -> None:
+    (site / "captures").mkdir()
+    shutil.copy(sorted(REPO_CAPTURES.glob("*.txt"))[0], site / "captures")
+    assert build(site, ingest_new=False).articles == 5
+    assert build(site).articles == 6
+    assert len(list((site / "content").rglob("*.md"))) == 7  # 6 written by hand (one a draft) + 1 ingested
+    assert build(site).written == []  # the capture has its article now: nothing new to ingest
+
+
+def test_future_dates_are_published_and_naive_times_take_the_site_zone(site: Path) -> None:
+    (site / "content/articles/2023/future.md").write_text(
+        "---\nid: f1\ntitle: From the future\ndate: '2999-01-01T08:00:00'\n---\n\nLater.\n")
+    build(site)
+    doc = page(site, "articles/from-the-future/index.html")
+    assert doc.xpath("//article//time/@datetime") == ["2999-01-01T08:00:00+01:00"]
+    assert page(site, "index.html").xpath("//h2/a/text()")[0] == "From the future"
+
+
+def test_undated_article_with_capture_time_is_ordered_by_it_and_enters_feeds(site: Path) -> None:
+    (site / "content/articles/undated/captured.md").write_text(
+        "---\nid: u2\ntitle: Captured later\ncaptured: '2023-12-30T10:00:00+00:00'\ntopics: [Russia]\n---\n\nText.\n")
+    build(site)
+    undated = page(site, "archive/index.html").xpath("//section[h2='Undated']//a/text()")
+    assert undated == ["Captured later", "An article without a date"]
+    rss = feedparser.parse((site / "_site/topics/russia/feed.xml").read_bytes())
+    assert rss.entries[0].id == "urn:digest:u2" and rss.entries[0].published == "Sat, 30 Dec 2023 10:00:00 +0000"
+    assert "urn:digest:a1000000000000005" not in [e.id for e in rss.entries]
+
+
+def test_every_bad_article_is_reported_one_line_each(site: Path) -> None:
+    first = site / "content/articles/2023/bad1.md"
+    second = site / "content/articles/2023/bad2.md"
+    first.write_text("---\nid: x\ntitle: [unclosed\n---\nBody\n")
+    second.write_text("---\nid: y\ntitle: Fine\ncolour: red\n---\nBody\n")
+    with pytest.raises(DigestError) as info:
+        build(site)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{first}:") and lines[1].startswith(f"{second}:4: colour: unknown front-matter key")
