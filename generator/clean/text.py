@@ -110,7 +110,8 @@ def drop_cards(lines: list[Line]) -> list[Line]:
     begun = next((n for n, line in enumerate(out) if line.kind == "good" and line.gap), len(out))
     for n in range(begun + 1, len(out)):
         line, prev = out[n], out[n - 1]
-        if line.kind == "good" and not line.gap and prev.kind == "short" and not TERMINAL.search(prev.text):
+        if (line.kind == "good" and line.words <= 60 and not line.gap and prev.kind == "short"
+                and not TERMINAL.search(prev.text)):
             out[n] = replace(line, kind="bad")
             out[n - 1] = replace(prev, kind="bad")
     return out
@@ -337,7 +338,7 @@ def find_header_caption(lines: Sequence[Line], title: int | None, start: int, la
 
 def keep(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
     line = lines[kept[n]]
-    if is_caption_line(line.text) and line.words <= 40:
+    if is_caption_line(line.text) and line.words <= 60:
         return False
     if line.kind in ("good", "near"):
         return True
