@@ -22,7 +22,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 PAGES = ("", "articles/russian-delegation-completes-visit-to-pyongyang/",
-         "articles/bughan-oemusang-moseukeuba-bangmun/", "topics/north-korea/", "topics/", "archive/", "subscribe/", "page/2/", "nowhere/")
+         "articles/bughan-oemusang-moseukeuba-bangmun/", "topics/north-korea/", "topics/", "archive/",
+         "subscribe/", "page/2/", "nowhere/")
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
