@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from generator.clean import furniture
-from generator.clean.caption import WRAPPED, Caption, caption_at, is_caption_line
+from generator.clean.caption import LABEL, WRAPPED, Caption, caption_at, is_caption_line, split_credit
 from generator.clean.dates import find_dates
 from generator.clean.lang import Language
 from generator.clean.meta import BYLINE, EMAIL, find_url, parse_byline
@@ -34,12 +34,13 @@ WORD = re.compile(r"\w+")
 UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
 TERMINAL = re.compile(r"[.!?。！？:;\"”’»)\]'*_]\s*$")
 DIGIT = re.compile(r"\d")
+BREADCRUMB = re.compile(r"\s[>›»/|]\s")
 BULLET = re.compile(r"^(?:[-*•·▪◦–]|\d{1,2}[.)])\s+\S")
 HEADING_MD = re.compile(r"^#{1,6}\s+")
 GOOD_WORDS = 10
 MAX_GAP = 5          # non-prose lines a run of prose may bridge
 HEADER_SPAN = 12     # lines after the title that may hold byline, dateline, caption
-TITLE_SPAN = 40      # lines before the article searched for its title
+TITLE_SPAN = 120     # lines before the article searched for its title
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ def find_url_lines(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
 
 def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
     """The headline: a Markdown ``#`` line, else the best-scoring headline-shaped line near the body start."""
+    counts = Counter(line.text.casefold() for line in lines)
     best, best_score = None, 0.0
     prose_before = 0
     for i in range(max(0, first - TITLE_SPAN), min(first + HEADER_SPAN, last)):
@@ -263,12 +265,30 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
             return i
         if prose_before > 20:
             break  # past the article's first paragraphs: later lines are subheadings or captions
-        if i >= first and line.kind == "good":
+        if i >= first and line.kind == "good" and line.words >= 20:
             prose_before += line.words
         score = title_score(line, lead_words(lines, i + 1, last), max(0, first - i))
+        if score:
+            score += context_score(lines, i, counts[line.text.casefold()])
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def context_score(lines: Sequence[Line], i: int, repeats: int) -> float:
+    """Headlines sit on a byline/dateline and are often printed twice (breadcrumb, share text); teaser
+    headlines sit in lists of headline-date pairs."""
+    after = lines[i + 1:i + 5]
+    if after and LABEL.match(after[0].text):
+        return -2.0  # a photo caption over its "Credit" label
+    if i > 0 and (lines[i - 1].text.endswith(":") and lines[i - 1].words <= 3 or LABEL.match(lines[i - 1].text)):
+        return -2.0  # the value of a label ("Author:", "Source:")
+    score = 1.0 if any(x.words <= 30 and (parse_byline(x.text) or is_dateline(x.text)) for x in after) else 0.0
+    if repeats == 2:
+        score += 0.3
+    dated_before = any(is_dateline(x.text) for x in lines[max(0, i - 3):i])
+    dated_after = any(is_dateline(x.text) for x in lines[i + 1:i + 4])
+    return score - (1.0 if dated_before and dated_after else 0.0)
 
 
 def lead_words(lines: Sequence[Line], start: int, last: int) -> set[str]:
@@ -287,21 +307,36 @@ def lead_words(lines: Sequence[Line], start: int, last: int) -> set[str]:
 
 def title_score(line: Line, lead: set[str], distance: int) -> float:
     text = line.text
-    if line.kind in ("end", "bad") or not 2 <= line.words <= 40 or len(text) > 250:
+    if not 2 <= line.words <= 40 or len(text) > 250 or line.kind == "end" or is_furniture(text, line.words):
         return 0.0
-    if re.search(r"[.,:;][\"”’»)]*$", text) and not text.endswith("..."):
+    if re.search(r"[.,:;][\"”’»)]*$", text) and not text.endswith("...") and not title_case(text):
+        return 0.0
+    if split_credit(text)[1] or re.search(r"[a-z][.!?][A-Z]", text):
+        return 0.0  # a photo caption with its credit
+    if len(BREADCRUMB.findall(text)) >= 2:
         return 0.0
     if find_dates(text, True) or parse_byline(text) or EMAIL.search(text) or BYLINE.match(text):
         return 0.0
     words = [w.lower() for w in WORD.findall(text)]
     long_words = [w for w in words if len(w) > 3] or words
-    shared = sum(1 for w in long_words if w in lead) / len(long_words)
+    # Share of the line's words found in the lead, discounted for lines of one to three words.
+    shared = sum(1 for w in long_words if w in lead) / len(long_words) * min(1.0, len(long_words) / 4)
     if not UNSPACED_CHAR.search(text):
         size = min(line.words, 12) / 12
     else:
         size = min(len(text), 24) / 24
-    closeness = 1.0 / (1.0 + distance / 6)
+    closeness = 1.0 / (1.0 + distance / 20)
     return shared * 2 + size + closeness
+
+
+def is_furniture(text: str, words: int) -> bool:
+    return (furniture.is_inline(text) or furniture.is_teaser(text) or furniture.is_appeal(text, words)
+            or furniture.is_end(text))
+
+
+def title_case(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalpha() and len(w) > 3]
+    return len(words) >= 3 and sum(1 for w in words if w[:1].isupper()) >= 0.7 * len(words)
 
 
 def body_start(lines: Sequence[Line], title: int | None, first: int, last: int) -> int:
