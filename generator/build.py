@@ -53,7 +53,10 @@ def load_articles(cfg: SiteConfig) -> list[Loaded]:
     """Every article under content/; all bad files are reported together, one line each."""
     loaded: list[Loaded] = []
     errors: list[DigestError] = []
-    for path in sorted(cfg.path("content").rglob("*.md")):
+    content = cfg.path("content")
+    for path in sorted(content.rglob("*.md")):
+        if any(part.startswith(".") for part in path.relative_to(content).parts):
+            continue  # editor lock and swap files, hidden folders
         try:
             loaded.append(Loaded(path, read_article(path, cfg.tz)))
         except DigestError as exc:

@@ -393,3 +393,36 @@ def test_every_bad_article_is_reported_one_line_each(site: Path) -> None:
     lines = str(info.value).splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"{first}:") and lines[1].startswith(f"{second}:4: colour: unknown front-matter key")
+
+
+# --- Repeated in-process builds (the live-reload server's use) -------------------------------------
+
+def test_body_edit_rewrites_only_the_article_and_the_feeds_listing_it(site: Path) -> None:
+    build(site)
+    ministers = article_md(site, "2023-11-15-ministers.md")
+    ministers.write_text(ministers.read_text().replace("with ~~struck~~ text", "with new text"))
+    report = build(site)
+    assert sorted(report.written) == ["articles/ministers-meet/index.html", "atom.xml", "feed.xml",
+                                      "topics/diplomacy/atom.xml", "topics/diplomacy/feed.xml",
+                                      "topics/russia/atom.xml", "topics/russia/feed.xml"]
+    assert report.removed == []
+
+
+def test_in_process_rebuild_sees_new_and_edited_template_overrides(site: Path) -> None:
+    build(site)
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "topics.html").write_text("first\n")
+    assert build(site).written == ["topics/index.html"]
+    assert (site / "_site/topics/index.html").read_text() == "first\n"
+    (templates / "topics.html").write_text("second version\n")
+    assert build(site).written == ["topics/index.html"]
+    assert (site / "_site/topics/index.html").read_text() == "second version\n"
+    (templates / "topics.html").unlink()
+    assert build(site).written == ["topics/index.html"]
+    assert b"<h1>Topics</h1>" in (site / "_site/topics/index.html").read_bytes()
+
+
+def test_hidden_files_in_content_are_ignored(site: Path) -> None:
+    (site / "content/articles/2023/.#2023-11-15-ministers.md").symlink_to("/nonexistent/lock")
+    assert build(site).articles == 5
