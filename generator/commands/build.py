@@ -25,6 +25,10 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.root, base_url=args.base_url)
     out = args.out.resolve() if args.out else cfg.path("output")
     report = build_site(cfg, drafts=args.drafts, ingest_new=args.ingest, out=out)
-    print(f"built {report.articles} articles into {out}: {len(report.written)} files written, "
-          f"{len(report.removed)} removed")
+    print(f"built {_count(report.articles, 'article')} into {out}: {_count(len(report.written), 'file')} "
+          f"written, {len(report.removed)} removed")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
