@@ -202,7 +202,9 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     _check_collisions([(article_slug(item.article), item.source) for item in published], "articles/",
                       "article URL")
     topic_names = _topic_names(cfg, published)
-    views = _link_neighbours(sorted((_view(cfg, item, topic_names) for item in published), key=_order))
+    ordered = sorted((_view(cfg, item, topic_names) for item in published), key=_order)
+    # Newer/older links stay within dated articles (in time) and within undated ones (in capture order).
+    views = _link_neighbours([v for v in ordered if v.moment]) + _link_neighbours([v for v in ordered if not v.moment])
     topics = _topics(cfg, views, topic_names)
     return Site(cfg=cfg, articles=views, home=paginate(views, "", cfg.per_page), topics=topics,
                 archive=_archive(views))
@@ -233,8 +235,7 @@ def _view(cfg: SiteConfig, item: Loaded, topic_names: dict[str, str]) -> Article
         feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
         html=render_markdown(article.body), summary=article.summary or plain_summary(article.body),
         reading_minutes=reading_minutes(article.body),
-        topics=tuple(TopicRef(topic_names[_topic_key(name)], topic_path(slug))
-                     for name, slug in _unique_topics(article.topics, topic_names, cfg)))
+        topics=_topic_refs(article.topics, topic_names, cfg))
 
 
 def _moment(value: str | None, cfg: SiteConfig) -> dt.datetime | None:
@@ -290,13 +291,13 @@ def topic_path(slug: str) -> str:
     return f"topics/{slug}/"
 
 
-def _unique_topics(names: Iterable[str], topic_names: dict[str, str],
-                   cfg: SiteConfig) -> list[tuple[str, str]]:
-    seen: dict[str, tuple[str, str]] = {}
+def _topic_refs(names: Iterable[str], topic_names: dict[str, str], cfg: SiteConfig) -> tuple[TopicRef, ...]:
+    """An article's topics under their display names, each once (``[Russia, russia]`` is one topic)."""
+    refs: dict[str, TopicRef] = {}
     for name in names:
         display = topic_names[_topic_key(name)]
-        seen.setdefault(_topic_key(name), (display, topic_slug(cfg, display)))
-    return list(seen.values())
+        refs.setdefault(_topic_key(name), TopicRef(display, topic_path(topic_slug(cfg, display))))
+    return tuple(refs.values())
 
 
 def _topics(cfg: SiteConfig, views: Sequence[ArticleView], topic_names: dict[str, str]) -> tuple[Topic, ...]:

@@ -96,6 +96,8 @@ def test_script_in_a_capture_shows_as_text_and_javascript_url_is_not_linked(site
     doc = page(site, "articles/a-capture-with-a-script-tag/index.html")
     assert doc.xpath("//script") == [] and doc.xpath("//iframe") == []
     assert '<script>alert("boom")</script>' in doc.xpath("string(//div[@class='article-body'])")
+    # The oldest dated article does not call an undated one "older".
+    assert doc.xpath("//nav[@class='prev-next']//a/@rel") == ["prev"]
     assert not [h for h in doc.xpath("//a/@href") if h.startswith("javascript:")]
 
 
