@@ -30,13 +30,13 @@ MONTHS = {name: number for number, names in enumerate(MONTH_NAMES, start=1) for 
 
 MONTH = r"(?P<month>[^\W\d_]{3,10})\.?"
 DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|º|°|\.)?"
-YEAR = r"(?P<year>(?:19|20)\d{2})"
+YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d(?!\d?:\d\d))"  # a time may be glued on: "NOV 19 20197:05 AM"
 TIME = r"(?P<hour>\d{1,2})[:h.](?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
 FORMS = (
-    re.compile(rf"\b{YEAR}[-./](?P<m>\d{{1,2}})[-./](?P<d>\d{{1,2}})\b"),
-    re.compile(rf"\b{MONTH}\s+{DAY},?\s+{YEAR}\b", re.I),
-    re.compile(rf"\b{DAY}\s+(?:de\s+)?{MONTH},?\s+(?:de\s+)?{YEAR}\b", re.I),
-    re.compile(rf"\b(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep){YEAR}\b"),
+    re.compile(rf"\b{YEAR}[-./](?P<m>\d{{1,2}})[-./](?P<d>\d{{1,2}})(?!\d)"),
+    re.compile(rf"\b{MONTH}\s+{DAY},?\s+{YEAR}", re.I),
+    re.compile(rf"\b{DAY}\s+(?:de\s+)?{MONTH},?\s+(?:de\s+)?{YEAR}", re.I),
+    re.compile(rf"\b(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep){YEAR}"),
 )
 TIME_RE = re.compile(rf"(?<![\d:]){TIME}(?![\d:])", re.I)
 UPDATED = re.compile(r"\b(?:updated?|modified|last (?:updated|modified)|aktualisiert|atualizad[oa]"

@@ -17,11 +17,16 @@ BYLINE = re.compile(r"^(?:(?:written |reported |posted |words )?by|von|por|par|d
                     r"|author|authors|text|texto|texte|reporter|reporting by)\s*[:\-–]?\s+(?P<names>.+)$", re.I)
 NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bdan\b|\ben\b|\bog\b|\boch\b|・|、)\s*")
 # Where a byline stops and the dateline or counters begin.
-BYLINE_STOP = re.compile(r"\s(?:[|/·•—–]|\u3000|／)\s|\s(?:updated|published|posted|created|on)\b|\d"
-                         r"|\s[^\W\d_]{3,10}\.?\s+\d", re.I)
+BYLINE_STOP = re.compile(r"\s(?:[|/·•—–]|\u3000|／)\s|\s(?:updated|published|posted|created|on)\b|\d|@"
+                         r"|\s[^\W\d_]{3,10}\.?\s+\d|,?\s(?:monday|tuesday|wednesday|thursday|friday|saturday"
+                         r"|sunday|today|yesterday)\b", re.I)
+# "... | By Jane Doe" or "11/19/2019 by Jane Doe": a byline after a dateline on the same line.
+INNER_BYLINE = re.compile(r"(?:^|\s[|/·•—–]\s|\d\s+)(?P<byline>(?:by|von|por|par|door|oleh)\s*:?\s+\S.*)$", re.I)
+HANDLE = re.compile(r"^(?P<name>[^@|/]{3,40}?)\s*@\w+")
+CAMEL_GLUE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|[A-Z]\.|(?:de|da|do|dos|das|del|della|di|du|van|von|der|den"
                        r"|la|le|bin|binti|al|el|ibn|y|e)|[^\W\d_a-zA-Z]+)$")
-ROLE = re.compile(r"\b(?:staff|reporter|correspondent|editor|columnist|writer|contributor|photographer|"
+ROLE = re.compile(r"\b(?:staff|business|reporter|correspondent|editor|columnist|writer|contributor|photographer|"
                   r"news desk|desk|team|bureau|press|media|news|times|post|daily|journal|magazine|agency"
                   r"|online|network|group|company|inc|ltd|llc|tv|radio)\b", re.I)
 EMAIL = re.compile(r"\b[\w.+-]+@(?P<domain>[\w-]+(?:\.[\w-]+)+)\b")
@@ -53,7 +58,11 @@ def strip_markdown(text: str) -> str:
 
 def parse_byline(line: str) -> Byline | None:
     """Names from a byline ("By A, B and C", "Von A", "Author: A"), cut where the dateline starts."""
-    match = BYLINE.match(strip_markdown(line))
+    text = strip_markdown(line)
+    match = BYLINE.match(text)
+    if not match:
+        inner = INNER_BYLINE.search(text) if len(text.split()) <= 16 else None
+        match = BYLINE.match(inner["byline"]) if inner else None
     if not match:
         return None
     names = BYLINE_STOP.split(match["names"], maxsplit=1)[0]
@@ -72,6 +81,8 @@ def parse_byline(line: str) -> Byline | None:
             return None
     if not people and not outlet:
         return None
+    if any(" " in p for p in people):  # "Jane Doe, MS, RDN": credentials are not co-authors
+        people = [p for p in people if " " in p or p.lower() in WIRES]
     persons = [p for p in people if p.lower() not in WIRES]
     # "Jane Doe, Associated Press": the agency is her employer here; alone, it is the author.
     return Byline(tuple(persons or people), outlet)
@@ -94,6 +105,32 @@ def looks_like_name(text: str) -> bool:
     if not words[0][:1].isupper() and not words[0][:1].isalpha():
         return False
     return all(NAME_WORD.match(w) for w in words) and (len(words) > 1 or words[0].isupper() or len(words[0]) > 2)
+
+
+def bare_author(line: str) -> str | None:
+    """A header line that is only a person's name (maybe with a handle or a glued "View more" label),
+    or only a wire agency ("REUTERS", "Reuters, Washington")."""
+    text = line.strip(" ,")
+    first = text.split(",")[0].strip()
+    if first.lower() in WIRES and len(text.split()) <= 4:
+        return first
+    handle = HANDLE.match(text)
+    if handle and looks_like_name(handle["name"].strip()):
+        return handle["name"].strip()
+    glued = CAMEL_GLUE.split(text, maxsplit=1)
+    if (len(glued) == 2 and len(glued[1].split()) <= 4 and looks_like_name(glued[0])
+            and re.match(r"(?:View|More|Read|See|Follow|All|Author|Profile)\b", glued[1])):
+        return glued[0]
+    return None
+
+
+def plain_name(line: str) -> str | None:
+    """A line that is only a person-like name: taken as a byline only with support from its neighbours."""
+    text = line.strip(" ,")
+    words = text.split()
+    if 2 <= len(words) <= 4 and looks_like_name(text) and not ROLE.search(text):
+        return text
+    return None
 
 
 def name_outlet_line(line: str) -> Byline | None:

@@ -233,11 +233,12 @@ def layout(text: str, lang: Language) -> Layout:
     caption = find_header_caption(lines, title, start, last)
     if caption and caption.index >= start:
         start = max(start, max(caption.used) + 1) if caption.index <= start + 2 else start
-    header = tuple(range(max(0, (title if title is not None else first) - 3), start))
     trailer = tuple(range(last + 1, min(len(lines), last + 8)))
     taken = set(url_lines) | (set(caption.used) if caption else set())
     kept = [i for i in range(start, last + 1) if i not in taken]
     body = tuple(i for n, i in enumerate(kept) if keep(lines, kept, n))
+    opening = body[0] if body else start
+    header = tuple(range(max(0, (title if title is not None else first) - 3), max(start, opening)))
     return Layout(tuple(lines), title, body, header, trailer, caption, url)
 
 

@@ -14,6 +14,8 @@ from generator.clean.markdown import Block
 from generator.clean.meta import (
     EMAIL,
     Byline,
+    ROLE,
+    bare_author,
     copyright_outlet,
     domain_outlet,
     email_domain,
@@ -21,6 +23,7 @@ from generator.clean.meta import (
     looks_like_name,
     name_outlet_line,
     parse_byline,
+    plain_name,
     strip_markdown,
 )
 from generator.clean.text import BULLET, HEADING_MD, Layout, Line, is_heading, is_list_line
@@ -57,13 +60,31 @@ def read_meta(lay: Layout, lang: Language, text: str, tz: ZoneInfo) -> TextMeta:
     trailer = [lines[i].text for i in lay.trailer]
     title = clean_title(lines[lay.title].text) if lay.title is not None else None
     date, updated = pick_dates(header, month_first=lang.code == "en", tz=tz)
+    below_title = [lines[i].text for i in lay.header if lay.title is None or i > lay.title][:8]
     bylines = [b for b in (parse_byline(x) for x in header) if b]
-    bylines += [b for b in (name_outlet_line(x) for x in header[:6]) if b]
+    bylines += [b for b in (name_outlet_line(x) for x in below_title) if b]
     authors = next((b.authors for b in bylines if b.authors), ())
+    if not authors:
+        bare = next((a for a in map(bare_author, below_title) if a and a != title), None)
+        authors = (bare,) if bare else supported_name(below_title)
     if not authors:
         authors = author_box(trailer) or next((b.authors for b in map(parse_byline, trailer) if b), ())
     source = find_source(bylines, lay, text, lines)
     return TextMeta(title, date, updated, tuple(dict.fromkeys(authors)), source)
+
+
+def supported_name(lines: Sequence[str]) -> tuple[str, ...]:
+    """A bare name line under the title, when a neighbour vouches for it: a dateline next to it, the
+    name printed twice, or a role line ("Staff Writer") under it."""
+    for n, line in enumerate(lines):
+        name = plain_name(line)
+        if not name:
+            continue
+        around = [lines[m] for m in (n - 1, n + 1) if 0 <= m < len(lines)]
+        if (any(find_dates(x, True) and len(x.split()) <= 14 for x in around) or line in around
+                or (n + 1 < len(lines) and ROLE.search(lines[n + 1]) and len(lines[n + 1].split()) <= 4)):
+            return (name,)
+    return ()
 
 
 def clean_title(text: str) -> str:
@@ -78,6 +99,8 @@ def pick_dates(header: Sequence[str], month_first: bool, tz: ZoneInfo) -> tuple[
             printed.extend(find_dates(line, month_first))
     published = next((p for p in printed if not p.updated), None)
     updated = next((p for p in printed if p.updated and p is not published), None)
+    if published is None and updated is not None:
+        published, updated = updated, None  # only an "Updated" date is printed: the best date there is
     if published is None:
         return None, None
     date = with_zone(published.day, published.time, tz)
