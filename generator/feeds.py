@@ -95,6 +95,7 @@ def _generator(site: Site, source: FeedSource, kind: FeedKind, urls: Urls) -> Fe
     cfg = site.cfg
     items = entries(source, cfg.feed_limit)
     fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)  # RSS <author> needs an e-mail; dc:creator takes a name
     fg.id(urls.absolute(source.folder + kind.filename))
     fg.title(source.title)
     fg.description(source.description)
@@ -127,6 +128,7 @@ def _add_entry(fg: FeedGenerator, view: ArticleView, urls: Urls) -> None:
     entry.updated(_last_change(view))
     for name in view.article.authors:
         entry.author({"name": name})
+        entry.dc.dc_creator(name)
     for ref in view.topics:
         entry.category(term=ref.name, label=ref.name, scheme=urls.absolute(ref.path))
     entry.summary(view.summary or view.title)

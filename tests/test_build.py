@@ -188,6 +188,7 @@ def test_feeds_parse_with_stable_ids_absolute_links_and_newest_date(site: Path) 
     assert [e.id for e in rss.entries] == ["urn:digest:a1000000000000001", "urn:digest:a1000000000000002",
                                            "urn:digest:a1000000000000003"]
     assert rss.feed.updated == "Fri, 17 Nov 2023 01:27:00 +0000"
+    assert [a["name"] for a in rss.entries[0].authors] == ["Lance Luo", "Kim Ji-won"]
     assert 'href="https://example.org/digest/articles/ministers-meet/"' in rss.entries[0].content[0].value
     atom = feedparser.parse((site / "_site/atom.xml").read_bytes())
     assert atom.entries[0].summary.startswith("A Russian delegation")
