@@ -18,7 +18,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.clean import lang as languages
-from generator.clean import markdown
+from generator.clean import furniture, markdown
+from generator.clean.caption import is_caption_line
 from generator.clean.decode import decode_capture
 from generator.clean.htmlpath import extract
 from generator.clean.meta import domain_outlet
@@ -84,7 +85,7 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
                                  "date": found.date or fallback.date, "authors": found.authors or fallback.authors,
                                  "source": found.source or fallback.source, "url": found.url or fallback.url,
                                  "warnings": ()}))
-    body = markdown.render(markdown.from_markdown(found.markdown))
+    body = markdown.render(drop_furniture(markdown.from_markdown(found.markdown)))
     if not body.strip():
         raise CaptureError("no article found in the page", path)
     lang = languages.detect(body)
@@ -92,6 +93,22 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
     return finish(Cleaned(
         title=found.title or first_words(body), body=body, date=found.date, authors=found.authors,
         source=source, url=found.url, language=lang.code, kind="html"))
+
+
+def drop_furniture(blocks: list[markdown.Block]) -> list[markdown.Block]:
+    """What the HTML extractor lets through: photo captions, ad and share labels, appeals; and a
+    trailing "Related"/"Comments" section."""
+    kept: list[markdown.Block] = []
+    for n, block in enumerate(blocks):
+        text = markdown.clean_inline(block.text)
+        words = len(text.split())
+        if furniture.is_end(text) and n >= 0.7 * len(blocks):
+            break
+        if furniture.is_inline(text) or furniture.is_appeal(text, words) or (
+                words <= 60 and is_caption_line(text)):
+            continue
+        kept.append(block)
+    return kept
 
 
 def finish(cleaned: Cleaned) -> Cleaned:

@@ -14,6 +14,8 @@ import trafilatura
 from lxml import html as lxml_html
 from trafilatura.metadata import extract_metadata
 
+from generator.clean.meta import clean_authors, strip_site_name
+
 BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article",
               "header", "footer", "figcaption", "blockquote", "ul", "ol", "table", "dd", "dt", "pre")
 
@@ -39,8 +41,25 @@ def extract(page: str) -> HtmlArticle:
     text = "" if body else visible_text(page)
     if meta is None:
         return HtmlArticle(body, text, None, None, (), None, None)
-    authors = tuple(a.strip() for a in re.split(r";|\band\b", meta.author or "") if a.strip())
-    return HtmlArticle(body, text, meta.title, meta.date, authors, meta.sitename, meta.url)
+    authors = clean_authors(re.split(r";|\band\b", meta.author or ""))
+    return HtmlArticle(body, text, headline(tree, meta.title, meta.sitename), meta.date, authors,
+                       meta.sitename, meta.url)
+
+
+def headline(tree: lxml_html.HtmlElement, title: str | None, site: str | None) -> str | None:
+    """The page's ``<h1>`` when the metadata title contains it (titles carry site names), else the
+    metadata title with the site name cut off."""
+    if not title:
+        return None
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if len(text.split()) >= 3 and fold(text) in fold(title):
+            return text
+    return strip_site_name(title, site)
+
+
+def fold(text: str) -> str:
+    return re.sub(r"\W+", "", text.replace("’", "'").lower())
 
 
 def visible_text(page: str) -> str:

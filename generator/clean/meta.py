@@ -219,3 +219,31 @@ def segment(key: str, vocabulary: set[str]) -> list[str] | None:
         return None
     known_letters = sum(len(w) for w in words if w in vocabulary or w.isdigit())
     return words if known_letters * 2 >= len(key) and len(words) > 1 else None
+
+
+def clean_authors(names: Sequence[str]) -> tuple[str, ...]:
+    """Authors from structured data, with the same rules as bylines: outlets and credentials out."""
+    found = [n.strip() for n in names if n.strip()]
+    people = [n for n in found if not is_outlet_name(n)]
+    if any(" " in p for p in people):
+        people = [p for p in people if " " in p or p.lower() in WIRES]
+    return tuple(dict.fromkeys(people))
+
+
+TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+::\s+|\s+»\s+")
+
+
+def strip_site_name(title: str, site: str | None) -> str:
+    """"Headline | Site", "Site - Headline", "Opinion | Headline": the headline alone."""
+    parts = TITLE_SEPARATOR.split(title)
+    site_key = re.sub(r"\W", "", (site or "").lower())
+
+    def is_site(part: str, limit: int) -> bool:
+        key = re.sub(r"\W", "", part.lower())
+        return bool(site_key) and (key in site_key or site_key in key) or len(part.split()) <= limit
+
+    while len(parts) > 1 and is_site(parts[-1], 4) and len(" ".join(parts[:-1])) > len(parts[-1]):
+        parts.pop()
+    while len(parts) > 1 and is_site(parts[0], 2) and len(" ".join(parts[1:])) > len(parts[0]):
+        parts.pop(0)
+    return " - ".join(parts) if len(parts) > 1 else parts[0]
