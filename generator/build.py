@@ -17,7 +17,6 @@ from generator.config import SiteConfig
 from generator.content import read_article
 from generator.errors import DigestError
 from generator.feeds import render_feeds
-from generator.ingest import ingest
 from generator.model import Loaded, Site, build_model
 from generator.output import write_if_changed
 from generator.render import render_pages, static_files
@@ -42,6 +41,10 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     out = (out or cfg.path("output")).resolve()
     check_output_folder(cfg, out)
     if ingest_new and cfg.path("captures").is_dir():
+        # Imported here: the cleaner pulls in trafilatura and friends, which builds without ingest
+        # (--no-ingest, deploy) do not need to load.
+        from generator.ingest import ingest
+
         ingest(cfg, [cfg.path("captures")], only_new=True, progress=False, warn=_warn)
     site = build_model(cfg, load_articles(cfg), drafts=drafts)
     files = render_site(site)
