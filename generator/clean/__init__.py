@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.clean import lang as languages
 from generator.clean import furniture, markdown
+from generator.clean import lang as languages
 from generator.clean.caption import is_caption_line
 from generator.clean.decode import decode_capture
 from generator.clean.htmlpath import extract

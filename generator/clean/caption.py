@@ -82,4 +82,6 @@ def is_caption_line(text: str) -> bool:
         if pattern.match(text):
             return True
     match = PAREN_CREDIT.match(text)
-    return bool(match) and ("/" in match["credit"] or bool(re.search(CREDIT_WORDS, match["credit"], re.I)))
+    if match is None:
+        return False
+    return "/" in match["credit"] or bool(re.search(CREDIT_WORDS, match["credit"], re.I))

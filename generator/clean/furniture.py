@@ -69,8 +69,9 @@ APPEAL = re.compile(
 COMMENT_SIGNATURE = re.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied|dice|disse|schreibt|écrit|schreef)\s*:?$",
                                re.I)
 # Site-wide legal small print (trademark notices, medical and affiliate disclaimers).
-LEGAL = re.compile(r"\b(?:registered trademarks?|trademarks? of|disclaimer|(?:information|content) (?:provided )?on this"
-                   r" (?:web)?site|affiliate (?:links?|commission)|(?:may|might) (?:receive|earn) a commission"
+LEGAL = re.compile(r"\b(?:registered trademarks?|trademarks? of|disclaimer"
+                   r"|(?:information|content) (?:provided )?on this (?:web)?site|affiliate (?:links?|commission)"
+                   r"|(?:may|might) (?:receive|earn) a commission"
                    r"|not (?:been )?evaluated by|not intended to (?:diagnose|treat)|consult your (?:physician|doctor)"
                    r")\b", re.I)
 COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)
@@ -91,7 +92,7 @@ def is_appeal(line: str, words: int) -> bool:
     if words <= 80 and LEGAL.search(line):
         return True
     hits = len(APPEAL.findall(line))
-    return hits >= 1 and (words <= 25 or hits >= 2) or (words <= 30 and bool(COPYRIGHT.search(line)))
+    return (hits >= 1 and (words <= 25 or hits >= 2)) or (words <= 30 and bool(COPYRIGHT.search(line)))
 
 
 def is_teaser(line: str) -> bool:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-import justext
+import justext  # type: ignore[import-untyped]  # ships no type information
 
 WORD = re.compile(r"\w+")
 # jusText's list names -> ISO 639-1 codes (the ones that have a code; others keep their name).

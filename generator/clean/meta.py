@@ -240,7 +240,7 @@ def strip_site_name(title: str, site: str | None) -> str:
 
     def is_site(part: str, limit: int) -> bool:
         key = re.sub(r"\W", "", part.lower())
-        return bool(site_key) and (key in site_key or site_key in key) or len(part.split()) <= limit
+        return (bool(site_key) and (key in site_key or site_key in key)) or len(part.split()) <= limit
 
     while len(parts) > 1 and is_site(parts[-1], 4) and len(" ".join(parts[:-1])) > len(parts[-1]):
         parts.pop()

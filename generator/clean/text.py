@@ -282,7 +282,7 @@ def context_score(lines: Sequence[Line], i: int, repeats: int) -> float:
     after = lines[i + 1:i + 5]
     if after and LABEL.match(after[0].text):
         return -2.0  # a photo caption over its "Credit" label
-    if i > 0 and (lines[i - 1].text.endswith(":") and lines[i - 1].words <= 3 or LABEL.match(lines[i - 1].text)):
+    if i > 0 and ((lines[i - 1].text.endswith(":") and lines[i - 1].words <= 3) or LABEL.match(lines[i - 1].text)):
         return -2.0  # the value of a label ("Author:", "Source:")
     score = 1.0 if any(x.words <= 30 and (parse_byline(x.text) or is_dateline(x.text)) for x in after) else 0.0
     if repeats == 2:

@@ -13,8 +13,8 @@ from generator.clean.lang import Language
 from generator.clean.markdown import Block
 from generator.clean.meta import (
     EMAIL,
-    Byline,
     ROLE,
+    Byline,
     bare_author,
     copyright_outlet,
     domain_outlet,
