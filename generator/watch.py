@@ -64,7 +64,11 @@ class BuildResult(Protocol):
 class BuildSite(Protocol):
     """``generator.build.build_site``, passed in so the watcher and server can be tested with any build."""
 
-    def __call__(self, cfg: SiteConfig, *, drafts: bool = ..., out: Path | None = ...) -> BuildResult: ...
+    def __call__(self, cfg: SiteConfig, *, drafts: bool = ..., ingest_new: bool = ...,
+                 out: Path | None = ...) -> BuildResult: ...
+
+
+Build = Callable[[frozenset[Path]], BuildResult]  # one build, given the changed paths that triggered it
 
 
 @dataclass(frozen=True)
@@ -238,14 +242,14 @@ class Outcome:
         return frozenset(self.result.written) | frozenset(self.result.removed)
 
 
-def run_build(build: Callable[[], BuildResult], trigger: Iterable[Path] = ()) -> Outcome:
+def run_build(build: Build, trigger: frozenset[Path] = frozenset()) -> Outcome:
     """Run one build; a user error becomes part of the outcome instead of ending the session."""
     start = time.perf_counter()
     try:
-        result = build()
+        result = build(trigger)
     except DigestError as exc:
-        return Outcome(None, exc, time.perf_counter() - start, frozenset(trigger))
-    return Outcome(result, None, time.perf_counter() - start, frozenset(trigger))
+        return Outcome(None, exc, time.perf_counter() - start, trigger)
+    return Outcome(result, None, time.perf_counter() - start, trigger)
 
 
 def rebuild_loop(debouncer: Debouncer, rebuild: Callable[[frozenset[Path]], object]) -> None:
@@ -273,7 +277,7 @@ class WatchSession:
     """
 
     plan: WatchPlan
-    build: Callable[[], BuildResult]
+    build: Build
     on_outcome: Callable[[Outcome], None]
     debouncer: Debouncer = field(default_factory=Debouncer)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -305,14 +309,21 @@ class WatchSession:
             self._watcher.stop()
 
 
+def needs_ingest(cfg: SiteConfig, trigger: frozenset[Path]) -> bool:
+    """Ingest looks for new captures by reading every article, which is slow with thousands of them:
+    only do it on the first build and when captures/ or site.yaml changed."""
+    captures = cfg.path("captures")
+    return not trigger or any(p.is_relative_to(captures) or p.name == CONFIG_NAME for p in trigger)
+
+
 def start_watching(root: Path, build_site: BuildSite, *, drafts: bool = False,
                    on_outcome: Callable[[Outcome], None] = lambda outcome: None) -> WatchSession:
     """``digest watch``: build the output folder now and after every change (site.yaml re-read each time).
     Returns the running session after the first build; ``stop()`` ends it."""
-    def build() -> BuildResult:
+    def build(trigger: frozenset[Path]) -> BuildResult:
         site = load_config(root)
         session.update(watch_plan(site))
-        return build_site(site, drafts=drafts)
+        return build_site(site, drafts=drafts, ingest_new=needs_ingest(site, trigger))
 
     session = WatchSession(watch_plan(load_config(root)), build, on_outcome)
     session.start()  # before the first build, so no edit made during it is missed

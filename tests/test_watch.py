@@ -12,7 +12,15 @@ import pytest
 
 from generator.config import load_config
 from generator.errors import DigestError
-from generator.watch import Debouncer, Outcome, WatchSession, is_editor_temp, start_watching, watch_plan
+from generator.watch import (
+    Debouncer,
+    Outcome,
+    WatchSession,
+    is_editor_temp,
+    needs_ingest,
+    start_watching,
+    watch_plan,
+)
 from tests.test_serve_support import VOLCANO, Report, make_digest, mini_build
 
 TIMEOUT = 60.0  # generous: the machine is shared; nothing here asserts on timings
@@ -64,6 +72,14 @@ def test_plan_ignores_output_and_cache_and_unrelated_files(digest: Path) -> None
     assert not plan.relevant(digest / "README.md")
 
 
+def test_ingest_runs_first_and_when_captures_or_site_yaml_change(digest: Path) -> None:
+    cfg = load_config(digest)
+    assert needs_ingest(cfg, frozenset())
+    assert needs_ingest(cfg, frozenset({digest / "captures" / "new.txt"}))
+    assert needs_ingest(cfg, frozenset({digest / "site.yaml"}))
+    assert not needs_ingest(cfg, frozenset({digest / "content" / "articles" / "a0.md", digest / "static"}))
+
+
 def test_debouncer_turns_a_burst_into_one_batch() -> None:
     debouncer = Debouncer(quiet=0.2, max_wait=30)
     batches: list[set[Path]] = []
@@ -109,7 +125,7 @@ def sentinel_build(recorder: Recorder, sentinel: Path) -> Outcome:
 
 def test_copying_1000_captures_triggers_a_handful_of_builds(digest: Path, tmp_path: Path,
                                                             recorder: Recorder) -> None:
-    def counting_build(cfg: object, *, drafts: bool = False, out: object = None) -> Report:
+    def counting_build(cfg: object, **options: object) -> Report:
         return Report()
 
     source = tmp_path / "incoming"
