@@ -199,6 +199,10 @@ def reading_minutes(text: str) -> int:
 def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = False) -> Site:
     """The whole site from all articles. Raises DigestError naming both files on any URL clash."""
     published = [item for item in loaded if drafts or not item.article.draft]
+    for item in published:
+        _check_slug(item.article.slug, item.source)
+    for topic in cfg.topics:
+        _check_slug(topic.slug, cfg.root / "site.yaml")
     _check_collisions([(article_slug(item.article), item.source) for item in published], "articles/",
                       "article URL")
     topic_names = _topic_names(cfg, published)
@@ -212,6 +216,12 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
 
 def article_slug(article: Article) -> str:
     return article.slug or slugify(article.title, fallback=article.id)
+
+
+def _check_slug(slug: str | None, source: Path) -> None:
+    """A hand-written slug is one URL path segment: no '/', no leading '.', no spaces."""
+    if slug is not None and not re.fullmatch(r"\w[\w.-]*", slug):
+        raise DigestError(f"slug: {slug!r} is not a single URL segment; use letters, digits and '-'", source)
 
 
 def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str) -> None:

@@ -429,3 +429,11 @@ def test_in_process_rebuild_sees_new_and_edited_template_overrides(site: Path) -
 def test_hidden_files_in_content_are_ignored(site: Path) -> None:
     (site / "content/articles/2023/.#2023-11-15-ministers.md").symlink_to("/nonexistent/lock")
     assert build(site).articles == 5
+
+
+def test_hand_written_slug_must_be_one_url_segment(site: Path) -> None:
+    ministers = article_md(site, "2023-11-15-ministers.md")
+    ministers.write_text(ministers.read_text().replace("slug: ministers-meet", "slug: ../../escape"))
+    with pytest.raises(DigestError, match=r"slug: '\.\./\.\./escape' is not a single URL segment") as info:
+        build(site)
+    assert info.value.path == ministers
