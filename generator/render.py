@@ -122,7 +122,8 @@ def pages(site: Site) -> list[Page]:
     out += [Page(v.path, "article.html", v.title, {"view": v}, own_feeds) for v in site.articles]
     out.append(Page("archive/", "archive.html", "Archive", {"archive": site.archive}, own_feeds))
     out.append(Page("topics/", "topics.html", "Topics", {"topics": site.topics}, own_feeds))
-    out += [Page(p.path, "topic.html", t.name, {"topic": t, "pager": p}, topic_feeds[t.path] + own_feeds)
+    out += [Page(p.path, "topic.html", t.name, {"topic": t, "pager": p, "topic_feeds": topic_feeds[t.path]},
+                 topic_feeds[t.path] + own_feeds)
             for t in site.topics for p in t.pages]
     out.append(Page("subscribe/", "subscribe.html", "Subscribe",
                     {"subscriptions": [(s, feed_links(s)) for s in sources]}, own_feeds))
