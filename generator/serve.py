@@ -428,7 +428,11 @@ def start_preview(root: Path, build_site: BuildSite, *, host: str = "127.0.0.1",
     later ones show in the open pages like any other build error.
     """
     cfg = load_config(root)
-    server = LiveServer((host, port), Mount(preview_output(cfg), Urls(cfg.base_url).base_path))
+    try:
+        server = LiveServer((host, port), Mount(preview_output(cfg), Urls(cfg.base_url).base_path))
+    except OSError as exc:
+        raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port 0 for any free "
+                          "port)") from None
     origin = origin_for(host, server.port)
 
     def build(trigger: frozenset[Path]) -> BuildResult:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,6 +250,11 @@ def run_build(build: Build, trigger: frozenset[Path] = frozenset()) -> Outcome:
         result = build(trigger)
     except DigestError as exc:
         return Outcome(None, exc, time.perf_counter() - start, trigger)
+    except Exception as exc:  # a bug in the build must not end the session: show it, keep watching
+        traceback.print_exc()
+        error = DigestError(f"internal error {type(exc).__name__}: {exc} (a bug in digest; the traceback "
+                            "is in the terminal)")
+        return Outcome(None, error, time.perf_counter() - start, trigger)
     return Outcome(result, None, time.perf_counter() - start, trigger)
 
 

@@ -6,6 +6,7 @@ import http.client
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -99,6 +100,13 @@ def test_serve_previews_under_the_base_path_and_live_reloads(serve: Running) -> 
         article.write_text(good)
         expect(page.locator("#digest-build-error")).to_have_count(0, timeout=WAIT)
 
+        templates = serve.root / "templates"  # a folder that did not exist when serve started
+        templates.mkdir()
+        (templates / "article.html").write_text('{% extends "theme/article.html" %}\n{% if %}\n')
+        expect(page.locator("#digest-build-error")).to_contain_text("article.html:2", timeout=WAIT)
+        (templates / "article.html").unlink()
+        expect(page.locator("#digest-build-error")).to_have_count(0, timeout=WAIT)
+
         missing = page.goto(serve.url + "no/such/page/")
         assert missing.status == 404
         expect(page).to_have_title(re.compile("not found", re.I))
@@ -129,6 +137,19 @@ def test_a_broken_site_yaml_at_start_is_one_line_and_exit_1(tmp_path: Path) -> N
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "site.yaml:3" in result.stderr and "nonsense" in result.stderr
+
+
+def test_a_port_in_use_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    root = make_digest(tmp_path / "digest")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([*DIGEST, "-C", str(root), "serve", "--port", str(port)], capture_output=True,
+                                text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
 def test_watch_rebuilds_the_output_folder_with_the_real_base_url(tmp_path: Path) -> None:

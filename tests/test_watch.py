@@ -7,10 +7,11 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
 from generator.errors import DigestError
 from generator.watch import (
     Debouncer,
@@ -193,6 +194,24 @@ def test_build_errors_are_reported_and_watching_goes_on(digest: Path, recorder: 
         assert isinstance(failed.error, DigestError) and "a1.md" in str(failed.error)
         bad.write_text(good.replace("Article 1", "Article one"))
         recorder.wait_for(lambda o: "articles/a1/index.html" in o.changed)
+    finally:
+        session.stop()
+
+
+def test_a_crashing_build_is_reported_and_watching_goes_on(digest: Path, recorder: Recorder) -> None:
+    crashes = [RuntimeError("boom")]
+
+    def flaky_build(cfg: SiteConfig, **options: Any) -> Report:
+        if crashes:
+            raise crashes.pop()
+        return mini_build(cfg, **options)
+
+    session = start(digest, flaky_build, recorder)
+    try:
+        assert recorder.outcomes[0].error is not None
+        assert "internal error RuntimeError: boom" in str(recorder.outcomes[0].error)
+        (digest / "static" / "style.css").write_text("p {}")
+        recorder.wait_for(lambda o: "style.css" in o.changed)
     finally:
         session.stop()
 
