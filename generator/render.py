@@ -148,6 +148,20 @@ def render_page(env: jinja2.Environment, site: Site, urls: Urls, page: Page) -> 
         raise DigestError(f"template error: {exc.message}", exc.filename, exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
         raise DigestError(f"template not found: {exc.name}", page.template) from None
-    except jinja2.UndefinedError as exc:
-        raise DigestError(f"template error while rendering {page.path or 'home'}: {exc.message}",
-                          page.template) from None
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        # A mistake in a (site's) template: name the template file and line, not a Python traceback.
+        path, line = _template_location(exc)
+        raise DigestError(f"template error while rendering {page.path or 'home'}: {exc}",
+                          path or page.template, line) from None
+
+
+def _template_location(exc: BaseException) -> tuple[str | None, int | None]:
+    """Innermost template frame of the traceback (Jinja maps its frames to template files and lines)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html") and Path(filename).is_file():
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

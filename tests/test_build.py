@@ -437,3 +437,15 @@ def test_hand_written_slug_must_be_one_url_segment(site: Path) -> None:
     with pytest.raises(DigestError, match=r"slug: '\.\./\.\./escape' is not a single URL segment") as info:
         build(site)
     assert info.value.path == ministers
+
+
+def test_runtime_error_in_a_site_template_names_its_file_and_line(site: Path) -> None:
+    (site / "templates").mkdir()
+    (site / "templates" / "topics.html").write_text("line one\n{{ topics|length }}\n{{ topics[0].name + 1 }}\n")
+    with pytest.raises(DigestError) as info:
+        build(site)
+    assert str(info.value).startswith(f"{site / 'templates' / 'topics.html'}:3: template error while rendering "
+                                      "topics/:")
+    (site / "templates" / "topics.html").write_text("{{ nosuch.attribute }}\n")
+    with pytest.raises(DigestError, match=r"topics\.html:1: template error .*'nosuch' is undefined"):
+        build(site)
