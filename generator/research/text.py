@@ -1,0 +1,120 @@
+"""Article text as numbers: word TF-IDF and entity vectors (cosine-ready), and dates mentioned in the text.
+
+Hand-written with numpy rather than scikit-learn: scikit-learn is not installed (numpy and scipy are, via
+datasketch), and what we need — sublinear TF, smoothed IDF, L2-normalised rows — is a dozen lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from generator.research.entities import STOP, wordset
+
+WORD = re.compile(r"[^\W\d_]{3,}|\d+")
+EXTRA_STOP = wordset("""
+said says told would could also which there their been have this that with from into will were more than
+about after before over under other such some most many much very just only even still while where when
+""")
+MONTHS = {name: number for number, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+    ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+    ("november", "nov"), ("december", "dec")), start=1) for name in names}
+_MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+# "November 14, 2023", "14 November 2023", "November 2023", "2023-11-14"; "November 18" (no year).
+DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s*,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)", re.IGNORECASE)
+MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:of\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
+ISO_DAY = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+
+Matrix = NDArray[np.float64]
+
+
+def words(text: str) -> list[str]:
+    """Content words, lower-cased, with a light plural fold ("sanctions" = "sanction")."""
+    out = []
+    for word in WORD.findall(text.casefold().replace("’", "'")):
+        if word in STOP or word in EXTRA_STOP:
+            continue
+        out.append(word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word)
+    return out
+
+
+def with_bigrams(tokens: Sequence[str]) -> list[str]:
+    """Words plus adjacent-word pairs: "artillery rounds" says more about an event than either word."""
+    return [*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]
+
+
+def tfidf(documents: Sequence[Sequence[str]]) -> Matrix:
+    """Rows: documents; sublinear TF x smoothed IDF, L2-normalised, so ``M @ M.T`` is cosine similarity."""
+    vocabulary: dict[str, int] = {}
+    counts = [Counter(doc) for doc in documents]
+    for counter in counts:
+        for term in counter:
+            vocabulary.setdefault(term, len(vocabulary))
+    matrix = np.zeros((len(documents), max(len(vocabulary), 1)))
+    df = Counter(term for counter in counts for term in counter)
+    n = len(documents)
+    for row, counter in enumerate(counts):
+        for term, tf in counter.items():
+            matrix[row, vocabulary[term]] = (1 + math.log(tf)) * (math.log((1 + n) / (1 + df[term])) + 1)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1
+    result: Matrix = matrix / norms
+    return result
+
+
+def cosine(matrix: Matrix) -> Matrix:
+    similarity: Matrix = np.clip(matrix @ matrix.T, 0.0, 1.0)
+    return similarity
+
+
+@dataclass(frozen=True)
+class MentionedDates:
+    """Dates printed in a text: full days, and months named with a year."""
+
+    days: tuple[dt.date, ...]
+    months: tuple[tuple[int, int], ...]  # (year, month)
+    yearless: tuple[int, ...] = ()  # months named as "November 18", with no year
+
+    def likely_yearless_month(self) -> int | None:
+        """The month most named as "November 18" (no year), or None."""
+        counts = Counter(self.yearless)
+        return max(counts.items(), key=lambda item: (item[1], -item[0]))[0] if counts else None
+
+    def likely_month(self) -> tuple[int, int] | None:
+        """The (year, month) the text talks about most, or None when it names none."""
+        months = Counter([(d.year, d.month) for d in self.days] + list(self.months))
+        if not months:
+            return None
+        return max(months.items(), key=lambda item: (item[1], item[0]))[0]
+
+
+def mentioned_dates(text: str) -> MentionedDates:
+    days: list[dt.date] = []
+    months: list[tuple[int, int]] = []
+    for match in DAY_MONTH_YEAR.finditer(text):
+        _append_day(days, int(match[3]), MONTHS[match[2].lower()], int(match[1]))
+    for match in MONTH_DAY_YEAR.finditer(text):
+        _append_day(days, int(match[3]), MONTHS[match[1].lower()], int(match[2]))
+    for match in ISO_DAY.finditer(text):
+        _append_day(days, int(match[1]), int(match[2]), int(match[3]))
+    for match in MONTH_YEAR.finditer(text):
+        months.append((int(match[2]), MONTHS[match[1].lower()]))
+    yearless = [MONTHS[m[1].lower()] for m in MONTH_DAY.finditer(text) if 1 <= int(m[2]) <= 31]
+    return MentionedDates(tuple(days), tuple(months), tuple(yearless))
+
+
+def _append_day(days: list[dt.date], year: int, month: int, day: int) -> None:
+    with contextlib.suppress(ValueError):  # "February 30, 2024" is a typo, not a date
+        days.append(dt.date(year, month, day))
