@@ -72,7 +72,7 @@ def resolve(folder: Path, base_path: str, request_path: str) -> Target:
     the resolved path (symlinks followed) must still lie inside the folder.
     """
     path = urlsplit(request_path).path or "/"
-    if path == "/" or path + "/" == base_path:
+    if base_path != "/" and (path == "/" or path + "/" == base_path):
         return Target(redirect=base_path)
     if not path.startswith(base_path):
         return Target()

@@ -13,6 +13,7 @@ from generator.errors import FrontMatterError
 from generator.serve import (
     Preview,
     ReloadHub,
+    Target,
     content_type,
     inject,
     page_files,
@@ -99,6 +100,8 @@ def test_resolve_keeps_inside_and_follows_symlinks_within(tmp_path: Path) -> Non
     assert resolve(site, "/repo/", "/repo").redirect == "/repo/"
     assert resolve(site, "/repo/", "/other/a/").file is None
     assert resolve(site, "/", "/a/?x=1").file == (site / "a" / "index.html")
+    (site / "index.html").write_text("home")
+    assert resolve(site, "/", "/") == Target(file=site / "index.html")  # a site at the domain root
 
 
 def test_redirects_and_folders(preview: Preview) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from generator.config import SiteConfig, load_config
 from generator.errors import DigestError
+from generator.render import BUNDLED_THEMES
 from generator.watch import (
     Debouncer,
     Outcome,
@@ -67,6 +68,7 @@ def test_plan_ignores_output_and_cache_and_unrelated_files(digest: Path) -> None
     assert plan.relevant(digest / "site.yaml")
     assert plan.relevant(digest / "captures" / "new.txt")
     assert plan.relevant(digest / "themes" / "mine" / "templates" / "base.html")
+    assert plan.relevant(BUNDLED_THEMES / "default" / "templates" / "base.html")
     assert not plan.relevant(digest / "_site" / "index.html")
     assert not plan.relevant(digest / ".digest-cache" / "serve" / "index.html")
     assert not plan.relevant(digest / "content" / "articles" / ".a0.md.swp")
