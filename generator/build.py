@@ -32,6 +32,7 @@ class BuildReport:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     articles: int = 0
+    ingested: list[str] = field(default_factory=list)  # content files written from new captures
 
 
 def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True,
@@ -40,16 +41,27 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     input, in which case nothing in ``out`` has changed."""
     out = (out or cfg.path("output")).resolve()
     check_output_folder(cfg, out)
-    if ingest_new and cfg.path("captures").is_dir():
-        # Imported here: the cleaner pulls in trafilatura and friends, which builds without ingest
-        # (--no-ingest, deploy) do not need to load.
-        from generator.ingest import ingest
-
-        ingest(cfg, [cfg.path("captures")], only_new=True, progress=False, warn=_warn)
+    ingested = ingest_captures(cfg) if ingest_new else []
     site = build_model(cfg, load_articles(cfg), drafts=drafts)
     files = render_site(site)
     written, removed = write_output(out, files)
-    return BuildReport(written=written, removed=removed, articles=len(site.articles))
+    return BuildReport(written=written, removed=removed, articles=len(site.articles), ingested=ingested)
+
+
+def ingest_captures(cfg: SiteConfig) -> list[str]:
+    """Ingest captures that have no article yet; a capture that cannot be cleaned is a warning, not a
+    failed build (the site is still built from what content/ holds)."""
+    if not cfg.path("captures").is_dir():
+        return []
+    # Imported here: the cleaner pulls in trafilatura and friends, which builds without ingest
+    # (--no-ingest, deploy) do not need to load.
+    from generator.ingest import ingest
+
+    results = ingest(cfg, [cfg.path("captures")], only_new=True, progress=False, warn=_warn)
+    for result in results:
+        if result.status == "failed":
+            _warn(f"not ingested: {result.message}")
+    return [str(r.article) for r in results if r.status == "new" and r.article is not None]
 
 
 def load_articles(cfg: SiteConfig) -> list[Loaded]:

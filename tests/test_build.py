@@ -361,7 +361,8 @@ def test_build_ingests_new_captures_unless_told_not_to(site: Path) -> None:
     (site / "captures").mkdir()
     shutil.copy(sorted(REPO_CAPTURES.glob("*.txt"))[0], site / "captures")
     assert build(site, ingest_new=False).articles == 5
-    assert build(site).articles == 6
+    report = build(site)
+    assert report.articles == 6 and len(report.ingested) == 1 and Path(report.ingested[0]).is_file()
     assert len(list((site / "content").rglob("*.md"))) == 7  # 6 written by hand (one a draft) + 1 ingested
     assert build(site).written == []  # the capture has its article now: nothing new to ingest
 
@@ -449,3 +450,11 @@ def test_runtime_error_in_a_site_template_names_its_file_and_line(site: Path) ->
     (site / "templates" / "topics.html").write_text("{{ nosuch.attribute }}\n")
     with pytest.raises(DigestError, match=r"topics\.html:1: template error .*'nosuch' is undefined"):
         build(site)
+
+
+def test_capture_that_cannot_be_cleaned_is_a_warning_not_a_failed_build(site: Path, capsys) -> None:
+    (site / "captures").mkdir()
+    (site / "captures" / "empty.txt").write_text("")
+    report = build(site)
+    assert report.articles == 5 and report.ingested == []
+    assert "digest: warning: not ingested:" in capsys.readouterr().err

@@ -25,6 +25,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.root, base_url=args.base_url)
     out = args.out.resolve() if args.out else cfg.path("output")
     report = build_site(cfg, drafts=args.drafts, ingest_new=args.ingest, out=out)
+    for path in report.ingested:
+        print(f"ingested {path}")
     print(f"built {_count(report.articles, 'article')} into {out}: {_count(len(report.written), 'file')} "
           f"written, {len(report.removed)} removed")
     return 0
