@@ -1,4 +1,4 @@
-"""Reading every article of a digest, and the per-article features the research modules share."""
+"""The per-article features the research modules share: prose, names, word vectors, event dates."""
 
 from __future__ import annotations
 
@@ -10,17 +10,8 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from generator import dates
-from generator.config import SiteConfig
-from generator.content import Article, read_article
-from generator.model import Loaded
+from generator.content import Article
 from generator.research import entities, text
-
-
-def load_articles(cfg: SiteConfig) -> list[Loaded]:
-    """Every article under the content folder, in path order (a bad file raises its one-line error)."""
-    root = cfg.path("content")
-    return [Loaded(path, read_article(path, cfg.tz)) for path in sorted(root.rglob("*.md"))]
-
 
 LEAD_WORDS = 30  # how much of the body counts as the lead
 LEAD_WEIGHT = 3

@@ -18,13 +18,13 @@ Front matter ``story:`` lets a person decide (the automatic grouping never touch
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from generator import dates
 from generator.content import Article
 from generator.research.corpus import Features, When, features
 from generator.research.text import Matrix, cosine
@@ -183,8 +183,6 @@ def group_indices(articles: Sequence[Article], feats: Features, sim: Matrix,
 
 
 def _order(article: Article, tz: ZoneInfo) -> tuple[int, float, str]:
-    from generator import dates
-
     if article.date:
         return (0, dates.to_datetime(article.date, tz).timestamp(), article.id)
     return (1, 0.0, article.id)
@@ -197,8 +195,8 @@ def make_story(members: list[int], articles: Sequence[Article], sim: Matrix, tz:
     centrality = [float(np.mean([max(sim[i, j], 0.0) for j in ordered if j != i])) if len(ordered) > 1
                   else 0.0 for i in ordered]
     central = chosen[max(range(len(ordered)), key=lambda k: (centrality[k], -k))]
-    names = [slugify(p, p) for a in chosen if (p := pin(a)) and p.casefold() != NO_STORY
-             and p not in {x.id for x in articles}]
+    ids = {x.id for x in articles}
+    names = [slugify(p, p) for a in chosen if (p := pin(a)) and p.casefold() != NO_STORY and p not in ids]
     dated = [a.date for a in chosen if a.date]
     outlets = tuple(dict.fromkeys(a.source for a in chosen if a.source))
     return Story(id=names[0] if names else chosen[0].id, title=central.title, articles=chosen,
@@ -231,5 +229,3 @@ def span_label(story: Story) -> str:
     start, end = story.start[:10], story.end[:10]
     return start if start == end else f"{start} – {end}"
 
-
-__all__ = ["Story", "StoryOptions", "dt", "find_stories", "span_label", "story_of"]

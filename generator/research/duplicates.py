@@ -1,0 +1,141 @@
+"""Syndicated duplicates: the same text published by several outlets (wire copy), or captured twice.
+
+MinHash signatures over word 5-gram shingles, indexed with LSH (datasketch), find candidate pairs without
+comparing every pair; each candidate is then checked on the exact shingle sets, so the LSH approximation
+can only cost a missed candidate, never a false duplicate. Two texts are duplicates when their shingle
+sets overlap a lot (Jaccard), or when one is almost wholly contained in the other (an outlet that ran the
+wire story and added a paragraph, or cut the last ones). Articles that merely report the same event in
+their own words share almost no 5-grams, so they are *stories* (``generator.research.stories``), not
+duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from datasketch import MinHash, MinHashLSH
+
+from generator import dates
+from generator.content import Article
+from generator.research.corpus import prose
+
+SHINGLE_WORDS = 5
+NUM_PERM = 128
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class DuplicateOptions:
+    jaccard: float = 0.5  # shingle-set Jaccard at or above which two texts are the same text
+    containment: float = 0.8  # share of the shorter text found in the longer one, same meaning
+    candidate_threshold: float = 0.3  # LSH recall knob: Jaccard estimate that makes a pair a candidate
+    min_shingles: int = 20  # shorter texts say too little to call them duplicates
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """One text published more than once: shown once, as ``canonical`` (the earliest), with the others
+    listed as "also published by"."""
+
+    canonical: Article
+    others: tuple[Article, ...]  # earliest first
+    overlap: tuple[float, ...]  # each other's containment in/of the canonical text (0..1)
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The other publishers' names (their source, else their title), for "also published by"."""
+        return tuple(dict.fromkeys(a.source or a.title for a in self.others))
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
+    """Overlapping word ``size``-grams of the case-folded text (punctuation and spacing ignored)."""
+    tokens = WORD.findall(text.casefold())
+    return frozenset(" ".join(tokens[i:i + size]) for i in range(max(len(tokens) - size + 1, 0)))
+
+
+def _signature(items: frozenset[str]) -> MinHash:
+    signature = MinHash(num_perm=NUM_PERM, seed=1)
+    signature.update_batch([item.encode("utf-8") for item in sorted(items)])
+    return signature
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller set in the larger)."""
+    if not a or not b:
+        return 0.0, 0.0
+    common = len(a & b)
+    return common / len(a | b), common / min(len(a), len(b))
+
+
+def _order(article: Article, tz: ZoneInfo) -> tuple[int, float, str]:
+    # Canonical = first published; undated articles come after dated ones; ids break ties stably.
+    if article.date:
+        return (0, dates.to_datetime(article.date, tz).timestamp(), article.id)
+    return (1, 0.0, article.id)
+
+
+def text_shingles(article: Article) -> frozenset[str]:
+    """Shingles of the body's prose (furniture lines left out), or of the whole body when it has none."""
+    return shingles(prose(article.body) or article.body)
+
+
+def duplicate_pairs(sets: Sequence[frozenset[str]], options: DuplicateOptions) -> list[tuple[int, int, float]]:
+    """(i, j, containment) for every verified duplicate pair among shingle sets, i < j."""
+    lsh = MinHashLSH(threshold=options.candidate_threshold, num_perm=NUM_PERM)
+    pairs = []
+    for i, items in enumerate(sets):
+        if len(items) < options.min_shingles:
+            continue
+        signature = _signature(items)
+        for key in lsh.query(signature):
+            j = int(key)
+            jaccard, contained = overlap(sets[j], items)
+            if jaccard >= options.jaccard or contained >= options.containment:
+                pairs.append((j, i, contained))
+        lsh.insert(str(i), signature)
+    return sorted(pairs)
+
+
+def find_duplicates(articles: Sequence[Article], tz: ZoneInfo | None = None,
+                    options: DuplicateOptions | None = None) -> tuple[DuplicateGroup, ...]:
+    """Groups of two or more articles carrying the same text, ordered by their canonical article."""
+    tz = tz or ZoneInfo("UTC")
+    options = options or DuplicateOptions()
+    sets = [text_shingles(a) for a in articles]
+    pairs = duplicate_pairs(sets, options)
+    parent = list(range(len(articles)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j, _ in pairs:
+        parent[find(i)] = find(j)
+    members: dict[int, list[int]] = {}
+    for i in range(len(articles)):
+        members.setdefault(find(i), []).append(i)
+    groups = []
+    for indices in members.values():
+        if len(indices) < 2:
+            continue
+        ordered = sorted(indices, key=lambda k: _order(articles[k], tz))
+        first = ordered[0]
+        groups.append(DuplicateGroup(
+            canonical=articles[first], others=tuple(articles[k] for k in ordered[1:]),
+            overlap=tuple(round(overlap(sets[first], sets[k])[1], 3) for k in ordered[1:])))
+    return tuple(sorted(groups, key=lambda g: _order(g.canonical, tz)))
+
+
+def hidden_ids(groups: Sequence[DuplicateGroup]) -> frozenset[str]:
+    """Ids of the non-canonical copies: the build leaves them out of lists and feeds."""
+    return frozenset(a.id for g in groups for a in g.others)
+
+
+def duplicate_of(groups: Sequence[DuplicateGroup]) -> dict[str, DuplicateGroup]:
+    """Article id (canonical or copy) -> its group."""
+    return {a.id: g for g in groups for a in (g.canonical, *g.others)}

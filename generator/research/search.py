@@ -1,0 +1,93 @@
+"""Full-text search of the built site, with no search server: Pagefind.
+
+Pagefind (PyPI ``pagefind[bin]``, which ships its binary; nothing is downloaded at run time) indexes the
+rendered HTML into a static bundle of small index fragments and a WebAssembly search engine that the
+browser fetches on demand, so search works offline, under any sub-path, and scales past what one JSON
+index would (only the fragments a query needs are fetched). A hand-written JSON index plus JS would have
+to re-implement its stemming, ranking and excerpts, and load the whole index on every search.
+
+The build calls ``search_bundle(files)`` with its rendered files (site path -> bytes) and adds what it
+returns (``pagefind/...``) before writing; ``index_site(out_dir)`` does the same in place for a site
+already written. Pages opt in with ``data-pagefind-body`` on the element holding the article (when no page
+has it, Pagefind indexes every page whole). A search box is ``<div data-digest-search></div>`` plus
+``<script src="{relative link to pagefind/digest-search.js}" defer></script>``; the script finds the site
+root from its own URL, so the same build works at a domain root and under /repo/.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+from generator.errors import DigestError
+
+BUNDLE = "pagefind/"  # site path of the search bundle
+ASSETS = ("digest-search.js", "digest-search.css")
+TIMEOUT_SECONDS = 600
+
+
+def executable() -> Path:
+    """The Pagefind binary from the ``pagefind-bin`` wheel (or $PAGEFIND_BINARY_PATH / PATH)."""
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        raise DigestError("search: the Pagefind binary is missing; install the package 'pagefind[bin]'")
+    return Path(found)
+
+
+def assets() -> dict[str, bytes]:
+    """Our small search-box script and style, by site path."""
+    folder = resources.files("generator.research") / "assets"
+    return {BUNDLE + name: (folder / name).read_bytes() for name in ASSETS}
+
+
+def run_pagefind(site_dir: Path, bundle_dir: Path, language: str | None = None) -> None:
+    command = [str(executable()), "--site", str(site_dir), "--output-path", str(bundle_dir), "--silent"]
+    if language:
+        command += ["--force-language", language.split("-")[0].lower()]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DigestError(f"search: could not run Pagefind: {exc}") from None
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise DigestError("search: Pagefind failed: " + (detail[-1] if detail else f"exit {done.returncode}"))
+
+
+def _read_tree(folder: Path, prefix: str) -> dict[str, bytes]:
+    return {prefix + path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def search_bundle(files: Mapping[str, bytes], language: str | None = None,
+                  sections: tuple[str, ...] = ("articles/",)) -> dict[str, bytes]:
+    """The search bundle for a site rendered in memory (site path -> bytes), as site path -> bytes.
+
+    Only the HTML pages under ``sections`` are indexed (by default the article pages: the home, topic and
+    archive pages repeat the articles' summaries, and would show every hit several times); ``()`` indexes
+    every page. They are handed to Pagefind in a scratch folder, so nothing is written to the output folder
+    before the build decides to write.
+    """
+    with tempfile.TemporaryDirectory(prefix="digest-search-") as scratch:
+        site_dir, bundle_dir = Path(scratch) / "site", Path(scratch) / "bundle"
+        for site_path, data in files.items():
+            if site_path.endswith(".html") and (not sections or site_path.startswith(sections)):
+                target = site_dir / site_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        site_dir.mkdir(exist_ok=True)
+        run_pagefind(site_dir, bundle_dir, language)
+        return {**_read_tree(bundle_dir, BUNDLE), **assets()}
+
+
+def index_site(out_dir: Path, language: str | None = None) -> list[str]:
+    """Index a site already written to ``out_dir``; returns the site paths of the bundle's files."""
+    bundle_dir = out_dir / BUNDLE
+    run_pagefind(out_dir, bundle_dir, language)
+    for site_path, data in assets().items():
+        (out_dir / site_path).write_bytes(data)
+    return sorted(_read_tree(bundle_dir, BUNDLE))

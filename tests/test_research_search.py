@@ -1,0 +1,133 @@
+"""Search: a real build under a sub-path, indexed by Pagefind, served by http.server, queried in Chromium."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import build_site
+from generator.config import load_config
+from generator.research.search import BUNDLE, index_site, search_bundle
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTICLES = {
+    "matsegora": ("Ambassador Matsegora greets the delegation",
+                  "Alexander Matsegora, the ambassador, greeted the visitors at the airport in Pyongyang."),
+    "fisheries": ("Fisheries agreement signed",
+                  "The two ministries signed a fisheries agreement covering the northern coastal waters."),
+    "railway": ("Railway bridge reopens", "The railway bridge across the Tumen river reopened to freight trains."),
+}
+SEARCH_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Search</title></head>
+<body><main><h1>Search</h1><div data-digest-search></div></main>
+<script src="../pagefind/digest-search.js" defer></script></body></html>"""
+
+
+def make_digest(root: Path, base_url: str) -> None:
+    (root / "content" / "articles").mkdir(parents=True)
+    (root / "site.yaml").write_text(f"title: Test digest\nbase_url: {base_url}\n", encoding="utf-8")
+    for number, (slug, (title, body)) in enumerate(ARTICLES.items()):
+        (root / "content" / "articles" / f"{slug}.md").write_text(
+            f"---\nid: {number:016x}\ntitle: {title}\ndate: '2024-11-1{number}'\nslug: {slug}\n---\n\n{body}\n",
+            encoding="utf-8")
+
+
+@pytest.fixture()
+def site(tmp_path: Path) -> Path:
+    """The digest built into www/digest/ (served under the sub-path /digest/), with its search bundle."""
+    make_digest(tmp_path / "digest", "https://example.org/digest/")
+    cfg = load_config(tmp_path / "digest")
+    out = tmp_path / "www" / "digest"
+    build_site(cfg, out=out, ingest_new=False)
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for site_path, data in search_bundle(files, language="en").items():
+        (out / site_path).parent.mkdir(parents=True, exist_ok=True)
+        (out / site_path).write_bytes(data)
+    (out / "search").mkdir()
+    (out / "search" / "index.html").write_text(SEARCH_PAGE, encoding="utf-8")
+    return tmp_path / "www"
+
+
+@pytest.fixture()
+def server(site: Path) -> Iterator[str]:
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/digest/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture()
+def page(server: str) -> Iterator[Any]:
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page()
+            # Offline: any request leaving 127.0.0.1 fails the test.
+            outside: list[str] = []
+            tab.on("request", lambda r: None if r.url.startswith("http://127.0.0.1") else outside.append(r.url))
+            yield tab
+            assert outside == []
+        finally:
+            browser.close()
+
+
+def test_bundle_holds_the_index_the_ui_and_our_box() -> None:
+    files = {"articles/a/index.html": b"<html><body><p>one two three</p></body></html>"}
+    bundle = search_bundle(files)
+    for name in ("pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json", "digest-search.js"):
+        assert BUNDLE + name in bundle
+    assert search_bundle(files) == bundle  # same pages, same bytes: a rebuild rewrites nothing
+
+
+@pytest.mark.browser
+def test_typed_query_finds_the_article_under_a_sub_path(server: str, page: Any) -> None:
+    page.goto(server + "search/")
+    page.locator(".pagefind-ui__search-input").fill("fisheries")
+    link = page.locator(".pagefind-ui__result-link").first
+    link.wait_for(timeout=20000)
+    assert page.locator(".pagefind-ui__result-link").count() == 1
+    href = link.get_attribute("href")
+    assert href == "/digest/articles/fisheries/"
+    link.click()
+    page.wait_for_url(server + "articles/fisheries/")
+    assert "Fisheries agreement signed" in page.locator("h1").first.inner_text()
+
+
+@pytest.mark.browser
+def test_query_in_the_url_starts_a_search(server: str, page: Any) -> None:
+    page.goto(server + "search/?q=Matsegora")
+    link = page.locator(".pagefind-ui__result-link").first
+    link.wait_for(timeout=20000)
+    assert link.get_attribute("href") == "/digest/articles/matsegora/"
+    response = page.request.get(server.rstrip("/").rsplit("/digest", 1)[0] + link.get_attribute("href"))
+    assert response.status == 200
+
+
+@pytest.mark.browser
+def test_a_word_no_page_has_finds_nothing(server: str, page: Any) -> None:
+    page.goto(server + "search/?q=fisheries")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=20000)
+    page.locator(".pagefind-ui__search-input").fill("zeppelin")
+    page.locator(".pagefind-ui__message", has_text="No results").wait_for(timeout=20000)
+    assert page.locator(".pagefind-ui__result-link").count() == 0
+
+
+def test_index_site_in_place(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text("<html><body><p>railway bridge</p></body></html>", encoding="utf-8")
+    written = index_site(tmp_path)
+    assert BUNDLE + "pagefind-entry.json" in written
+    assert (tmp_path / "pagefind" / "digest-search.js").is_file()
