@@ -75,8 +75,6 @@ LEGAL = re.compile(r"\b(?:registered trademarks?|trademarks? of|disclaimer"
                    r"|not (?:been )?evaluated by|not intended to (?:diagnose|treat)|consult your (?:physician|doctor)"
                    r")\b", re.I)
 COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)
-# Cut-off teaser text: a card in a list of other stories.
-TEASER_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 
 
 def is_end(line: str) -> bool:
@@ -87,16 +85,34 @@ def is_inline(line: str) -> bool:
     return len(line) <= 80 and bool(INLINE.match(line))
 
 
+# Plain substrings that every match of APPEAL / LEGAL / COPYRIGHT contains: a cheap test first, because
+# scanning long paragraphs with big alternations is the cleaner's main cost.
+APPEAL_KEYS = ("subscri", "sign", "newsletter", "cookie", "privacy", "terms of", "rights reserved", "support",
+               "donat", "become a", "your ", "unlock", "free trial", "log in", "enter your", "required",
+               "javascript", "activation", "abonn", "assine", "suscr", "iscriv", "seu ", "votre", "ihre", "tu ",
+               "la tua")
+LEGAL_KEYS = ("trademark", "disclaimer", "on this", "affiliate", "commission", "evaluated", "intended to",
+              "consult your")
+COPYRIGHT_KEYS = ("©", "(c)", "copyright")
+
+
+def has_any(low: str, keys: tuple[str, ...]) -> bool:
+    return any(key in low for key in keys)
+
+
 def is_appeal(line: str, words: int) -> bool:
     """An appeal/notice line: short ones by any keyword, longer ones only with several keywords."""
-    if words <= 80 and LEGAL.search(line):
+    low = line.lower()
+    if words <= 80 and has_any(low, LEGAL_KEYS) and LEGAL.search(line):
         return True
+    if not (has_any(low, APPEAL_KEYS) and APPEAL.search(line)):
+        return words <= 30 and has_any(low, COPYRIGHT_KEYS)
     hits = len(APPEAL.findall(line))
     return (hits >= 1 and (words <= 25 or hits >= 2)) or (words <= 30 and bool(COPYRIGHT.search(line)))
 
 
 def is_teaser(line: str) -> bool:
-    return bool(TEASER_END.search(line))
+    return line.rstrip().endswith(("...", "…", "[…]", "[...]"))
 
 
 INLINE_END = re.compile(r"^\W*(?:related(?: articles?| stories| content| coverage| news)?|read (?:more|also|next)"

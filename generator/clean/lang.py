@@ -36,6 +36,8 @@ ISO = {
 KANA = re.compile(r"[\u3040-\u30ff]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 THAI = re.compile(r"[\u0e00-\u0e7f]")
+ANY_UNSPACED = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
+LETTER = re.compile(r"[^\W\d_]")
 SAMPLE_WORDS = 3000
 
 
@@ -66,16 +68,18 @@ def stoplist(name: str) -> frozenset[str]:
 def detect(text: str) -> Language:
     """The document's language, by script first, then by stop-word coverage."""
     sample = text[:20_000]
-    unspaced = unspaced_language(sample)
+    unspaced = unspaced_language(sample[:5000])
     if unspaced:
         return Language(unspaced, frozenset(), spaced=False)
     words = [w.lower() for w in WORD.findall(sample)[:SAMPLE_WORDS]]
     if not words:
         return Language(None, frozenset(), spaced=True)
     index = stop_index()
-    hits: Counter[str] = Counter()
-    for word in words:
-        hits.update(index.get(word, ()))
+    hits: dict[str, int] = {}
+    # The most frequent words carry the stop words; rarer ones add look-ups, not evidence.
+    for word, count in Counter(words).most_common():
+        for name in index.get(word, ()):
+            hits[name] = hits.get(name, 0) + count
     if not hits:
         return Language(None, frozenset(), spaced=True)
     # Big lists catch words of every language (some hold thousands): weigh hits by the list's size.
@@ -86,8 +90,10 @@ def detect(text: str) -> Language:
 
 
 def unspaced_language(sample: str) -> str | None:
+    if not ANY_UNSPACED.search(sample):
+        return None  # the common case, found by one scan
     kana, han, thai = (len(p.findall(sample)) for p in (KANA, HAN, THAI))
-    letters = max(1, sum(1 for ch in sample if ch.isalpha()))
+    letters = max(1, len(LETTER.findall(sample)))
     if (kana + han) / letters > 0.2:
         return "ja" if kana > han / 10 else "zh"
     if thai / letters > 0.2:

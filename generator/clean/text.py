@@ -32,9 +32,10 @@ from generator.clean.meta import BYLINE, EMAIL, find_url, parse_byline
 
 WORD = re.compile(r"\w+")
 UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
-TERMINAL = re.compile(r"[.!?。！？:;\"”’»)\]'*_]\s*$")
+TERMINAL_CHARS = frozenset(".!?。！？:;\"”’»)]'*_")
 DIGIT = re.compile(r"\d")
 BREADCRUMB = re.compile(r"\s[>›»/|]\s")
+CAPTION_GLUE = re.compile(r"[a-z][.!?][A-Z]")
 BULLET = re.compile(r"^(?:[-*•·▪◦–]|\d{1,2}[.)])\s+\S")
 HEADING_MD = re.compile(r"^#{1,6}\s+")
 GOOD_WORDS = 10
@@ -51,6 +52,8 @@ class Line:
     words: int     # word count (word-equivalents for scripts without spaces)
     stop: float    # share of stop words (1.0 where the language has no list)
     kind: str = "short"  # good | near | short | bad | end
+    dated: bool = False   # a short line printing a full date: a dateline
+    byline: bool = False  # a byline ("By ...", "Author: ...")
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,8 @@ class Layout:
 def read_lines(text: str, lang: Language) -> list[Line]:
     lines: list[Line] = []
     blank = True
-    for raw in text.split("\n"):
-        stripped = " ".join(raw.replace("\u00a0", " ").split())
+    for raw in text.replace("\u00a0", " ").split("\n"):
+        stripped = " ".join(raw.split())
         if not stripped:
             blank = True
             continue
@@ -96,8 +99,23 @@ def measure(text: str, lang: Language) -> tuple[int, float]:
 def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
     counts = Counter(line.text.casefold() for line in lines)
     min_stop = 0.12 if lang.stopwords else 0.0
-    out = [replace(line, kind=kind_of(line, counts[line.text.casefold()], min_stop)) for line in lines]
+    out = [Line(line.index, line.text, line.gap, line.words, line.stop,
+                kind_of(line, counts[line.text.casefold()], min_stop), is_dateline(line), is_byline(line))
+           for line in lines]
     return drop_cards(out)
+
+
+def is_terminal(text: str) -> bool:
+    """Ends like a sentence (or a quotation, or emphasis closing one)."""
+    return bool(text) and text[-1] in TERMINAL_CHARS
+
+
+def is_dateline(line: Line) -> bool:
+    return line.words <= 14 and bool(DIGIT.search(line.text)) and bool(find_dates(line.text, True))
+
+
+def is_byline(line: Line) -> bool:
+    return line.words <= 30 and parse_byline(line.text) is not None
 
 
 def drop_cards(lines: list[Line]) -> list[Line]:
@@ -112,7 +130,7 @@ def drop_cards(lines: list[Line]) -> list[Line]:
     for n in range(begun + 1, len(out)):
         line, prev = out[n], out[n - 1]
         if (line.kind == "good" and line.words <= 60 and not line.gap and prev.kind == "short"
-                and not TERMINAL.search(prev.text)):
+                and not is_terminal(prev.text)):
             out[n] = replace(line, kind="bad")
             out[n - 1] = replace(prev, kind="bad")
     return out
@@ -127,7 +145,7 @@ def kind_of(line: Line, repeats: int, min_stop: float) -> str:
     if repeats > 2 or (repeats > 1 and line.words < GOOD_WORDS and not WRAPPED.match(text)):
         return "bad"  # prose is not printed three times; short labels not twice
     prose = line.stop >= min_stop
-    terminal = bool(TERMINAL.search(text))
+    terminal = is_terminal(text)
     if prose and line.words >= GOOD_WORDS and (terminal or line.words >= 25):
         return "good"
     if prose and line.words >= 4 and terminal:
@@ -166,7 +184,7 @@ def anchored_score(lines: Sequence[Line], run: tuple[int, int, float]) -> float:
     if any(line.kind == "end" for line in before):
         return score  # under a comment signature or a "related" label: not the article
     for line in lines[max(0, first - 4):min(last, first + HEADER_SPAN)]:
-        if line.words <= 30 and (parse_byline(line.text) or is_dateline(line.text)):
+        if line.byline or line.dated:
             return score * 2 + 30
     return score
 
@@ -258,6 +276,7 @@ def find_url_lines(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
 def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
     """The headline: a Markdown ``#`` line, else the best-scoring headline-shaped line near the body start."""
     counts = Counter(line.text.casefold() for line in lines)
+    lead = lead_words(lines, first, last)
     best, best_score = None, 0.0
     prose_before = 0
     for i in range(max(0, first - TITLE_SPAN), min(first + HEADER_SPAN, last)):
@@ -268,7 +287,8 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
             break  # past the article's first paragraphs: later lines are subheadings or captions
         if i >= first and line.kind == "good" and line.words >= 20:
             prose_before += line.words
-        score = title_score(line, lead_words(lines, i + 1, last), max(0, first - i))
+        own = Counter(w.lower() for w in WORD.findall(line.text)) if i >= first else Counter()
+        score = title_score(line, lead, own, max(0, first - i))
         if score:
             score += context_score(lines, i, counts[line.text.casefold()])
         if score > best_score:
@@ -284,44 +304,41 @@ def context_score(lines: Sequence[Line], i: int, repeats: int) -> float:
         return -2.0  # a photo caption over its "Credit" label
     if i > 0 and ((lines[i - 1].text.endswith(":") and lines[i - 1].words <= 3) or LABEL.match(lines[i - 1].text)):
         return -2.0  # the value of a label ("Author:", "Source:")
-    score = 1.0 if any(x.words <= 30 and (parse_byline(x.text) or is_dateline(x.text)) for x in after) else 0.0
+    score = 1.0 if any(x.byline or x.dated for x in after) else 0.0
     if repeats == 2:
         score += 0.3
-    dated_before = any(is_dateline(x.text) for x in lines[max(0, i - 3):i])
-    dated_after = any(is_dateline(x.text) for x in lines[i + 1:i + 4])
+    dated_before = any(x.dated for x in lines[max(0, i - 3):i])
+    dated_after = any(x.dated for x in lines[i + 1:i + 4])
     return score - (1.0 if dated_before and dated_after else 0.0)
 
 
-def lead_words(lines: Sequence[Line], start: int, last: int) -> set[str]:
-    """Words of the first paragraphs after ``start``: a headline shares many of them."""
-    words: set[str] = set()
-    count = 0
+def lead_words(lines: Sequence[Line], start: int, last: int) -> Counter[str]:
+    """Words of the article's first paragraphs (about 200 words): a headline shares many of them."""
+    words: Counter[str] = Counter()
     for line in lines[start:last + 1]:
         if line.kind == "good":
-            found = WORD.findall(line.text.lower())
-            words.update(found)
-            count += len(found)
-            if count > 200:
+            words.update(w.lower() for w in WORD.findall(line.text))
+            if sum(words.values()) > 200:
                 break
     return words
 
 
-def title_score(line: Line, lead: set[str], distance: int) -> float:
+def title_score(line: Line, lead: Counter[str], own: Counter[str], distance: int) -> float:
+    """How headline-like a line is; ``own``: its words already counted in ``lead`` (a line inside the
+    run must not match itself)."""
     text = line.text
-    if not 2 <= line.words <= 40 or len(text) > 250 or line.kind == "end" or is_furniture(text, line.words):
+    if not 2 <= line.words <= 40 or len(text) > 250 or line.kind == "end" or line.dated or line.byline:
         return 0.0
-    if re.search(r"[.,:;][\"”’»)]*$", text) and not text.endswith("...") and not title_case(text):
+    if text.rstrip("\"”’»)")[-1:] in (".", ",", ":", ";") and not text.endswith("...") and not title_case(text):
         return 0.0
-    if split_credit(text)[1] or re.search(r"[a-z][.!?][A-Z]", text):
-        return 0.0  # a photo caption with its credit
-    if len(BREADCRUMB.findall(text)) >= 2:
+    if is_furniture(text, line.words) or EMAIL.search(text) or BYLINE.match(text):
         return 0.0
-    if find_dates(text, True) or parse_byline(text) or EMAIL.search(text) or BYLINE.match(text):
-        return 0.0
+    if split_credit(text)[1] or CAPTION_GLUE.search(text) or len(BREADCRUMB.findall(text)) >= 2:
+        return 0.0  # a photo caption with its credit, or a breadcrumb trail
     words = [w.lower() for w in WORD.findall(text)]
     long_words = [w for w in words if len(w) > 3] or words
     # Share of the line's words found in the lead, discounted for lines of one to three words.
-    shared = sum(1 for w in long_words if w in lead) / len(long_words) * min(1.0, len(long_words) / 4)
+    shared = sum(1 for w in long_words if lead[w] > own[w]) / len(long_words) * min(1.0, len(long_words) / 4)
     if not UNSPACED_CHAR.search(text):
         size = min(line.words, 12) / 12
     else:
@@ -349,13 +366,11 @@ def body_start(lines: Sequence[Line], title: int | None, first: int, last: int) 
         text = lines[i].text
         if lines[i].kind == "good" and lines[i].words >= 25 and i > start:
             break  # the article has begun: a date further down is in the story (or an embed)
-        if lines[i].words <= 30 and (parse_byline(text) or is_dateline(text)):
+        if lines[i].byline or lines[i].dated:
             start = i + 1
     return start
 
 
-def is_dateline(text: str) -> bool:
-    return bool(find_dates(text, True)) and len(WORD.findall(text)) <= 14
 
 
 def find_header_caption(lines: Sequence[Line], title: int | None, start: int, last: int) -> Caption | None:
@@ -390,7 +405,7 @@ def is_heading(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
     line = lines[kept[n]]
     if not 1 <= line.words <= 16 or n + 1 >= len(kept) or n == 0:
         return False
-    if line.text.endswith((".", ",", ";")) or find_dates(line.text, True) or parse_byline(line.text):
+    if line.text.endswith((".", ",", ";")) or line.dated or line.byline:
         return False
     nxt = lines[kept[n + 1]]
     first_char = line.text.lstrip("#*_ ")[:1]
