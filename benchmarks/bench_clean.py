@@ -13,6 +13,7 @@ absent (it is shared data, not part of the repository).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -30,20 +31,16 @@ def time_kind(files: list[Path], rounds: int) -> tuple[list[float], list[float]]
     tz = ZoneInfo("UTC")
     payloads = [(path, path.read_bytes()) for path in files]
     for path, data in payloads:  # warm-up
-        try:
+        with contextlib.suppress(CaptureError):
             clean_capture(data, path, tz)
-        except CaptureError:
-            pass
     cpu: list[float] = []
     wall: list[float] = []
     for path, data in payloads:
         best_cpu = best_wall = float("inf")
         for _ in range(rounds):
             start_cpu, start_wall = time.process_time(), time.perf_counter()
-            try:
+            with contextlib.suppress(CaptureError):
                 clean_capture(data, path, tz)
-            except CaptureError:
-                pass
             best_cpu = min(best_cpu, (time.process_time() - start_cpu) * 1000)
             best_wall = min(best_wall, (time.perf_counter() - start_wall) * 1000)
         cpu.append(best_cpu)

@@ -363,7 +363,6 @@ def body_start(lines: Sequence[Line], title: int | None, first: int, last: int) 
     if title is not None and title >= first:
         start = title + 1
     for i in range(start, min(last, start + HEADER_SPAN)):
-        text = lines[i].text
         if lines[i].kind == "good" and lines[i].words >= 25 and i > start:
             break  # the article has begun: a date further down is in the story (or an embed)
         if lines[i].byline or lines[i].dated:
