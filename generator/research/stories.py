@@ -205,13 +205,14 @@ def make_story(members: list[int], articles: Sequence[Article], sim: Matrix, tz:
 
 
 def find_stories(articles: Sequence[Article], tz: ZoneInfo | None = None,
-                 options: StoryOptions | None = None) -> tuple[Story, ...]:
-    """Every article in exactly one story (most are stories of one). Ordered by earliest date, then id."""
+                 options: StoryOptions | None = None, feats: Features | None = None) -> tuple[Story, ...]:
+    """Every article in exactly one story (most are stories of one). Ordered by earliest date, then id.
+    ``feats`` (of the same articles) saves recomputing them when related articles need them too."""
     tz = tz or ZoneInfo("UTC")
     options = options or StoryOptions()
     if not articles:
         return ()
-    feats = features(articles, tz)
+    feats = feats or features(articles, tz)
     sim = similarity(feats, options)
     stories = [make_story(m, articles, sim, tz) for m in group_indices(articles, feats, sim, options)]
     return tuple(sorted(stories, key=lambda s: (_order(s.articles[0], tz), s.id)))
