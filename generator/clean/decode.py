@@ -97,7 +97,8 @@ def fix_text(text: str) -> str:
     """Repair mojibake (UTF-8 read as cp1252 and the like) only where ftfy sees it: fixing is slow."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if MOJIBAKE_HINT.search(text) and ftfy.badness.is_bad(text):
-        text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, fix_line_breaks=False)
+        text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, fix_line_breaks=False,
+                             uncurl_quotes=False)  # repair the encoding, keep the typography
     return text
 
 

@@ -102,7 +102,19 @@ def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
     out = [Line(line.index, line.text, line.gap, line.words, line.stop,
                 kind_of(line, counts[line.text.casefold()], min_stop), is_dateline(line), is_byline(line))
            for line in lines]
-    return drop_cards(out)
+    return drop_cards(join_broken(out, min_stop))
+
+
+def join_broken(lines: list[Line], min_stop: float) -> list[Line]:
+    """Prose cut mid-sentence by a stray paragraph break ("... and the former" / "for its invasion ...")
+    is prose, though it does not end like a sentence."""
+    out = list(lines)
+    for n in range(len(out) - 1):
+        line, nxt = out[n], out[n + 1]
+        if (line.kind == "short" and line.words >= 6 and line.stop >= min_stop and nxt.kind in ("good", "near")
+                and nxt.text[:1].islower()):
+            out[n] = replace(line, kind="good")
+    return out
 
 
 def is_terminal(text: str) -> bool:

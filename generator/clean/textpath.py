@@ -122,12 +122,10 @@ def find_source(bylines: Sequence[Byline], lay: Layout, text: str, lines: Sequen
         return outlet
     if lay.url:
         return domain_outlet(lay.url, text)
-    tail = [line.text for line in lines[lay.body[-1] + 1:]] if lay.body else []
-    for line in tail:
-        found = copyright_outlet(line)
-        if found:
-            return found
     domain = email_domain([lines[i].text for i in lay.trailer])
     if domain:
         return domain
-    return next((o for o in (glued_outlet(x) for x in tail[:12]) if o), None)
+    tail = [line.text for line in lines[lay.body[-1] + 1:]] if lay.body else []
+    glued = next((o for o in (glued_outlet(x) for x in tail[:12]) if o), None)
+    # A copyright line often names the parent company, not the outlet: the weakest evidence.
+    return glued or next((o for o in map(copyright_outlet, tail) if o), None)
