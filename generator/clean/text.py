@@ -28,13 +28,15 @@ from generator.clean import furniture
 from generator.clean.caption import LABEL, WRAPPED, Caption, caption_at, is_caption_line, split_credit
 from generator.clean.dates import find_dates
 from generator.clean.lang import Language
-from generator.clean.meta import BYLINE, EMAIL, find_url, parse_byline
+from generator.clean.meta import BYLINE, EMAIL, bare_author, find_url, parse_byline
 
 WORD = re.compile(r"\w+")
 UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
 TERMINAL_CHARS = frozenset(".!?。！？:;\"”’»)]'*_")
 DIGIT = re.compile(r"\d")
 BREADCRUMB = re.compile(r"\s[>›»/|]\s")
+META_LABEL = re.compile(r"^(?:author|authors|by|written by|autor|auteur|publish(?:ed)?(?: date| on)?|date|posted"
+                        r"|posted on|updated|last updated|datum|fecha|data)\s*:$", re.I)
 CAPTION_GLUE = re.compile(r"[a-z][.!?][A-Z]")
 BULLET = re.compile(r"^(?:[-*•·▪◦–]|\d{1,2}[.)])\s+\S")
 HEADING_MD = re.compile(r"^#{1,6}\s+")
@@ -72,11 +74,17 @@ class Layout:
 def read_lines(text: str, lang: Language) -> list[Line]:
     lines: list[Line] = []
     blank = True
+    label = ""
     for raw in text.replace("\u00a0", " ").split("\n"):
         stripped = " ".join(raw.split())
         if not stripped:
             blank = True
             continue
+        if META_LABEL.match(stripped):
+            label = stripped  # "Author:" / "Publish date:" on a line of its own: read with its value
+            continue
+        if label:
+            stripped, label = f"{label} {stripped}", ""
         words, stop = measure(stripped, lang)
         lines.append(Line(len(lines), stripped, blank, words, stop))
         blank = False
@@ -127,6 +135,8 @@ def is_dateline(line: Line) -> bool:
 
 
 def is_byline(line: Line) -> bool:
+    if line.words <= 6 and bare_author(line.text):
+        return True
     return line.words <= 30 and parse_byline(line.text) is not None
 
 
@@ -311,12 +321,13 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
 def context_score(lines: Sequence[Line], i: int, repeats: int) -> float:
     """Headlines sit on a byline/dateline and are often printed twice (breadcrumb, share text); teaser
     headlines sit in lists of headline-date pairs."""
-    after = lines[i + 1:i + 5]
+    after = lines[i + 1:i + 7]
     if after and LABEL.match(after[0].text):
         return -2.0  # a photo caption over its "Credit" label
     if i > 0 and ((lines[i - 1].text.endswith(":") and lines[i - 1].words <= 3) or LABEL.match(lines[i - 1].text)):
         return -2.0  # the value of a label ("Author:", "Source:")
-    score = 1.0 if any(x.byline or x.dated for x in after) else 0.0
+    # The nearer the byline or dateline below, the likelier a headline (a standfirst may sit between).
+    score = max((1.0 - 0.2 * k for k, x in enumerate(after) if x.byline or x.dated), default=0.0)
     if repeats == 2:
         score += 0.3
     dated_before = any(x.dated for x in lines[max(0, i - 3):i])
