@@ -175,9 +175,10 @@ class _Handler(FileSystemEventHandler):
         if event.event_type not in CONTENT_EVENTS:
             return
         writing = event.event_type in (EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED) and not event.is_directory
-        for raw in (event.src_path, getattr(event, "dest_path", "")):
-            if raw:
-                self.watcher.event(Path(_text(raw)), writing=writing and raw == event.src_path)
+        gone = event.event_type in (EVENT_TYPE_DELETED, EVENT_TYPE_MOVED)
+        self.watcher.event(Path(_text(event.src_path)), writing=writing, gone=gone)
+        if dest := getattr(event, "dest_path", ""):
+            self.watcher.event(Path(_text(dest)))
 
 
 def _text(raw: str | bytes) -> str:
@@ -185,15 +186,22 @@ def _text(raw: str | bytes) -> str:
 
 
 class Watcher:
-    """A watchdog observer over a ``WatchPlan`` that can be re-planned while running."""
+    """A watchdog observer over a ``WatchPlan`` that can be re-planned while running.
+
+    Lock order: watchdog calls ``event`` holding its own lock, so ``event`` only reads the plan and never
+    (re)schedules; scheduling happens in ``start``/``update`` (the rebuild thread) and never holds
+    ``_lock`` while calling into the observer.
+    """
 
     def __init__(self, plan: WatchPlan, debouncer: Debouncer) -> None:
         self.debouncer = debouncer
         self._observer: Any = Observer()
         self._handler = _Handler(self)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _plan and _dead
+        self._schedule_lock = threading.Lock()  # guards _watches; never taken by watchdog's thread
         self._plan = plan
         self._watches: dict[tuple[Path, bool], Any] = {}
+        self._dead: set[Path] = set()  # watched folders deleted since the last _schedule
 
     def start(self) -> None:
         self._schedule()
@@ -204,27 +212,32 @@ class Watcher:
         self._observer.join(timeout=5)
 
     def update(self, plan: WatchPlan) -> None:
-        """Watch what ``plan`` says from now on (site.yaml may have moved a folder)."""
+        """Watch what ``plan`` says from now on: site.yaml may have moved a folder, or a watched folder
+        may have been created since (its creation is an event, so a build, which calls this first)."""
         with self._lock:
             self._plan = plan
         self._schedule()
 
-    def event(self, path: Path, *, writing: bool) -> None:
+    def event(self, path: Path, *, writing: bool = False, gone: bool = False) -> None:
+        """A file event: ``writing`` when the file may still be open for writing, ``gone`` when the path
+        was deleted or moved away."""
         with self._lock:
             plan = self._plan
-        if not plan.relevant(path):
-            return
-        self.debouncer.add(path, writing=writing)
-        if path in plan.folders and path.is_dir():
-            self._schedule()  # a watched folder was just created: watch inside it too
+            if gone:
+                self._dead |= {folder for folder in plan.folders if folder.is_relative_to(path)}
+        if plan.relevant(path):
+            self.debouncer.add(path, writing=writing)
 
     def _schedule(self) -> None:
-        """Make the observer's watches match the plan; folders that do not exist yet are picked up later
-        through their parent's (non-recursive) watch."""
+        """Make the observer's watches match the plan. Folders that do not exist yet are seen appearing
+        through their parent's (non-recursive) watch; a watch whose folder was deleted (its watch died
+        with it, even if ``git checkout`` made it again at once) is replaced."""
         with self._lock:
-            wanted = {(p, False) for p in self._plan.parents() if p.is_dir()}
-            wanted |= {(p, True) for p in self._plan.folders if p.is_dir()}
-            for key in set(self._watches) - wanted:
+            plan, dead, self._dead = self._plan, self._dead, set()
+        with self._schedule_lock:
+            wanted = {(p, False) for p in plan.parents() if p.is_dir()}
+            wanted |= {(p, True) for p in plan.folders if p.is_dir()}
+            for key in [k for k in self._watches if k not in wanted or k[0] in dead]:
                 self._observer.unschedule(self._watches.pop(key))
             for path, recursive in sorted(wanted - set(self._watches)):
                 self._watches[(path, recursive)] = self._observer.schedule(

@@ -218,6 +218,20 @@ def test_a_crashing_build_is_reported_and_watching_goes_on(digest: Path, recorde
         session.stop()
 
 
+def test_a_folder_deleted_and_made_again_is_watched_again(digest: Path, recorder: Recorder) -> None:
+    """As ``git checkout`` does it: all between two builds, so the old watch died with the old folder."""
+    session = start(digest, mini_build, recorder)
+    try:
+        shutil.rmtree(digest / "content")
+        (digest / "content").mkdir()
+        (digest / "content" / "back.md").write_text("---\nid: b1\ntitle: Back\n---\nText.\n")
+        recorder.wait_for(lambda o: "articles/back/index.html" in o.changed)
+        (digest / "content" / "again.md").write_text("---\nid: b2\ntitle: Again\n---\nText.\n")
+        recorder.wait_for(lambda o: "articles/again/index.html" in o.changed)
+    finally:
+        session.stop()
+
+
 def test_site_yaml_moving_a_folder_is_followed(digest: Path, recorder: Recorder) -> None:
     session = start(digest, mini_build, recorder)
     try:
