@@ -77,36 +77,57 @@ LEGAL = re.compile(r"\b(?:registered trademarks?|trademarks? of|disclaimer"
 COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)
 
 
+# First words of the END labels: most lines start otherwise, and skip the big pattern.
+END_FIRST = frozenset("""
+comment comments show view leave post add join related more read you recommended most top popular trending
+latest editors editor further around sponsored from promoted about sobre über à acerca su over tentang footer
+site sitemap newsletter newsletters dear a follow share tags tag topics deixe deja laisser laissez hinterlasse
+schreibe lascia tinggalkan laat comentários comentarios commentaires kommentare commenti reacties komentar
+artikel baca berita leia lea lire weitere mehr das notícias noticias articoli leggi gerelateerde
+""".split())
+LEADING_WORD = re.compile(r"[\W\d_]*([^\W\d_]+)")
+SIGNATURE_ENDS = (" says", " said", " wrote", " replied", " dice", " disse", " schreibt", " écrit", " schreef")
+
+
 def is_end(line: str) -> bool:
-    return len(line) <= 80 and bool(END.match(line) or COMMENT_SIGNATURE.match(line))
+    if len(line) > 80:
+        return False
+    low = line.lower()
+    if low.rstrip(" :").endswith(SIGNATURE_ENDS) and COMMENT_SIGNATURE.match(line):
+        return True
+    first = LEADING_WORD.match(low)
+    if first is None:
+        return False
+    if first.group(1) not in END_FIRST and not first.group(1).isdigit() and not first.group(1)[:1].isascii():
+        return bool(END.match(line))  # labels in scripts without a word list here (関連記事)
+    return first.group(1) in END_FIRST and bool(END.match(line))
 
 
 def is_inline(line: str) -> bool:
     return len(line) <= 80 and bool(INLINE.match(line))
 
 
-# Plain substrings that every match of APPEAL / LEGAL / COPYRIGHT contains: a cheap test first, because
+# Words that every match of APPEAL / LEGAL / COPYRIGHT contains: a set intersection first, because
 # scanning long paragraphs with big alternations is the cleaner's main cost.
-APPEAL_KEYS = ("subscri", "sign", "newsletter", "cookie", "privacy", "terms of", "rights reserved", "support",
-               "donat", "become a", "your ", "unlock", "free trial", "log in", "enter your", "required",
-               "javascript", "activation", "abonn", "assine", "suscr", "iscriv", "seu ", "votre", "ihre", "tu ",
-               "la tua")
-LEGAL_KEYS = ("trademark", "disclaimer", "on this", "affiliate", "commission", "evaluated", "intended to",
-              "consult your")
-COPYRIGHT_KEYS = ("©", "(c)", "copyright")
-
-
-def has_any(low: str, keys: tuple[str, ...]) -> bool:
-    return any(key in low for key in keys)
+TRIGGERS = frozenset("""
+subscribe subscribed subscriber subscribers subscribing subscription subscriptions sign signing newsletter
+newsletters cookie cookies privacy terms reserved support donate donated donating donation donations become
+your unlock free log enter required indicates javascript activation abonnieren abonnez assine suscríbete
+iscriviti seu votre ihre tu tua trademark trademarks disclaimer information content affiliate may might
+evaluated intended consult copyright c e email mail
+""".split())
+TOKEN = re.compile(r"\w+")
 
 
 def is_appeal(line: str, words: int) -> bool:
     """An appeal/notice line: short ones by any keyword, longer ones only with several keywords."""
     low = line.lower()
-    if words <= 80 and has_any(low, LEGAL_KEYS) and LEGAL.search(line):
+    if TRIGGERS.isdisjoint(TOKEN.findall(low)):
+        return "©" in low and words <= 30
+    if words <= 80 and LEGAL.search(line):
         return True
-    if not (has_any(low, APPEAL_KEYS) and APPEAL.search(line)):
-        return words <= 30 and has_any(low, COPYRIGHT_KEYS)
+    if not APPEAL.search(line):
+        return words <= 30 and bool(COPYRIGHT.search(line))
     hits = len(APPEAL.findall(line))
     return (hits >= 1 and (words <= 25 or hits >= 2)) or (words <= 30 and bool(COPYRIGHT.search(line)))
 

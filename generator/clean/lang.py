@@ -38,7 +38,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 ANY_UNSPACED = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
 LETTER = re.compile(r"[^\W\d_]")
-SAMPLE_WORDS = 3000
+SAMPLE_WORDS = 1500
 
 
 @dataclass(frozen=True)

@@ -122,10 +122,10 @@ def bare_author(line: str) -> str | None:
     first = text.split(",")[0].strip()
     if first.lower() in WIRES and len(text.split()) <= 4:
         return first
-    handle = HANDLE.match(text)
+    handle = HANDLE.match(text) if "@" in text else None
     if handle and looks_like_name(handle["name"].strip()):
         return handle["name"].strip()
-    glued = CAMEL_GLUE.split(text, maxsplit=1)
+    glued = CAMEL_GLUE.split(text, maxsplit=1) if " " in text else []
     if (len(glued) == 2 and len(glued[1].split()) <= 4 and looks_like_name(glued[0])
             and re.match(r"(?:View|More|Read|See|Follow|All|Author|Profile)\b", glued[1])):
         return glued[0]

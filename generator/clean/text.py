@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from generator.clean import furniture
 from generator.clean.caption import LABEL, WRAPPED, Caption, caption_at, is_caption_line, split_credit
@@ -46,8 +47,10 @@ HEADER_SPAN = 12     # lines after the title that may hold byline, dateline, cap
 TITLE_SPAN = 120     # lines before the article searched for its title
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One non-empty line of the capture. (A NamedTuple, not a frozen dataclass: pages have hundreds of
+    lines and frozen dataclasses are slow to build.)"""
+
     index: int
     text: str
     gap: bool      # a blank line (or the start) precedes it
@@ -121,7 +124,7 @@ def join_broken(lines: list[Line], min_stop: float) -> list[Line]:
         line, nxt = out[n], out[n + 1]
         if (line.kind == "short" and line.words >= 6 and line.stop >= min_stop and nxt.kind in ("good", "near")
                 and nxt.text[:1].islower()):
-            out[n] = replace(line, kind="good")
+            out[n] = line._replace(kind="good")
     return out
 
 
@@ -153,8 +156,8 @@ def drop_cards(lines: list[Line]) -> list[Line]:
         line, prev = out[n], out[n - 1]
         if (line.kind == "good" and line.words <= 60 and not line.gap and prev.kind == "short"
                 and not is_terminal(prev.text)):
-            out[n] = replace(line, kind="bad")
-            out[n - 1] = replace(prev, kind="bad")
+            out[n] = line._replace(kind="bad")
+            out[n - 1] = prev._replace(kind="bad")
     return out
 
 
