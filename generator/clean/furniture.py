@@ -78,13 +78,14 @@ COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)
 
 
 # First words of the END labels: most lines start otherwise, and skip the big pattern.
-END_FIRST = frozenset("""
+END_FIRST_WORDS = """
 comment comments show view leave post add join related more read you recommended most top popular trending
 latest editors editor further around sponsored from promoted about sobre über à acerca su over tentang footer
 site sitemap newsletter newsletters dear a follow share tags tag topics deixe deja laisser laissez hinterlasse
 schreibe lascia tinggalkan laat comentários comentarios commentaires kommentare commenti reacties komentar
 artikel baca berita leia lea lire weitere mehr das notícias noticias articoli leggi gerelateerde
-""".split())
+"""
+END_FIRST = frozenset(END_FIRST_WORDS.split())
 LEADING_WORD = re.compile(r"[\W\d_]*([^\W\d_]+)")
 SIGNATURE_ENDS = (" says", " said", " wrote", " replied", " dice", " disse", " schreibt", " écrit", " schreef")
 
@@ -109,13 +110,14 @@ def is_inline(line: str) -> bool:
 
 # Words that every match of APPEAL / LEGAL / COPYRIGHT contains: a set intersection first, because
 # scanning long paragraphs with big alternations is the cleaner's main cost.
-TRIGGERS = frozenset("""
+TRIGGER_WORDS = """
 subscribe subscribed subscriber subscribers subscribing subscription subscriptions sign signing newsletter
 newsletters cookie cookies privacy terms reserved support donate donated donating donation donations become
 your unlock free log enter required indicates javascript activation abonnieren abonnez assine suscríbete
 iscriviti seu votre ihre tu tua trademark trademarks disclaimer information content affiliate may might
 evaluated intended consult copyright c e email mail
-""".split())
+"""
+TRIGGERS = frozenset(TRIGGER_WORDS.split())
 TOKEN = re.compile(r"\w+")
 
 
