@@ -51,7 +51,7 @@ class Line(NamedTuple):
     """One non-empty line of the capture. (A NamedTuple, not a frozen dataclass: pages have hundreds of
     lines and frozen dataclasses are slow to build.)"""
 
-    index: int
+    at: int        # position among the non-empty lines
     text: str
     gap: bool      # a blank line (or the start) precedes it
     words: int     # word count (word-equivalents for scripts without spaces)
@@ -110,7 +110,7 @@ def measure(text: str, lang: Language) -> tuple[int, float]:
 def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
     counts = Counter(line.text.casefold() for line in lines)
     min_stop = 0.12 if lang.stopwords else 0.0
-    out = [Line(line.index, line.text, line.gap, line.words, line.stop,
+    out = [Line(line.at, line.text, line.gap, line.words, line.stop,
                 kind_of(line, counts[line.text.casefold()], min_stop), is_dateline(line), is_byline(line))
            for line in lines]
     return drop_cards(join_broken(out, min_stop))
@@ -187,8 +187,8 @@ def clusters(lines: Sequence[Line]) -> list[tuple[int, int, float]]:
     for line in lines:
         if line.kind in ("good", "near"):
             if first < 0:
-                first = line.index
-            last, gap = line.index, 0.0
+                first = line.at
+            last, gap = line.at, 0.0
             score += line.words if line.kind == "good" else line.words / 2
             continue
         if first < 0:
@@ -290,11 +290,11 @@ def find_url_lines(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
     for line in lines:
         url = find_url(line.text)
         if url:
-            return url, [line.index]
+            return url, [line.at]
         if re.match(r"^(?:original (?:url|link|article)|source url)\s*:?\s*$", line.text, re.I):
-            nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
+            nxt = lines[line.at + 1] if line.at + 1 < len(lines) else None
             if nxt and find_url(nxt.text):
-                return find_url(nxt.text), [line.index, nxt.index]
+                return find_url(nxt.text), [line.at, nxt.at]
     return None, []
 
 
