@@ -51,6 +51,7 @@ INLINE = re.compile(
     r"|read more|read more:.*|see more|show more|more|open in app|install|download (?:the )?app.*"
     r"|(?:\d+\s+)?min(?:ute)?s? read|reading time.*|views?|\d+\s+views?|\d+\s+shares?"
     r"|read (?:more|also|next)\s*:.*|related\s*:.*|see also\s*:.*|embed\s*:?|this audio is .*"
+    r"|(?:image|media|video|photo) (?:caption|copyright)\b.*"
     r")\W*$",
     re.I,
 )
@@ -60,6 +61,8 @@ APPEAL = re.compile(
     r"|all rights reserved|support (?:us|our|independent)|donat\w+|become a (?:member|subscriber|patron)"
     r"|your (?:support|contribution|inbox)|unlock|free trial|already a subscriber|log in to|sign in to"
     r"|enter your (?:e-?mail|name|comment)|required fields?|indicates required|please enable javascript"
+    r"|unsubscribe|no spam|delivered (?:to|through) your|follow (?:us|\w+) on (?:instagram|facebook|twitter|youtube"
+    r"|tiktok|linkedin)|listen (?:back|live|to (?:the|our) (?:podcast|show))|thanks for (?:watching|reading)"
     r"|your e-?mail(?: address)?|activation link|seu (?:endereço de )?e-?mail|votre (?:adresse )?e-?mail"
     r"|ihre e-?mail|tu (?:correo|e-?mail)|la tua e-?mail"
     r"|abonnieren|abonnez|assine|suscríbete|iscriviti)\b",
@@ -115,7 +118,7 @@ subscribe subscribed subscriber subscribers subscribing subscription subscriptio
 newsletters cookie cookies privacy terms reserved support donate donated donating donation donations become
 your unlock free log enter required indicates javascript activation abonnieren abonnez assine suscríbete
 iscriviti seu votre ihre tu tua trademark trademarks disclaimer information content affiliate may might
-evaluated intended consult copyright c e email mail
+evaluated intended consult copyright c e email mail unsubscribe spam delivered follow listen thanks
 """
 TRIGGERS = frozenset(TRIGGER_WORDS.split())
 TOKEN = re.compile(r"\w+")

@@ -113,7 +113,27 @@ def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
     out = [Line(line.at, line.text, line.gap, line.words, line.stop,
                 kind_of(line, counts[line.text.casefold()], min_stop), is_dateline(line), is_byline(line))
            for line in lines]
-    return drop_cards(join_broken(out, min_stop))
+    return drop_card_lists(drop_cards(join_broken(out, min_stop)))
+
+
+def drop_card_lists(lines: list[Line]) -> list[Line]:
+    """Three or more headline-then-blurb pairs in a row (no blank lines): a list of other stories."""
+    out = list(lines)
+    n = 0
+    while n + 1 < len(out):
+        end = n
+        while end + 1 < len(out) and is_card(out[end], out[end + 1]):
+            end += 2
+        if end - n >= 6:
+            for m in range(n, end):
+                out[m] = out[m]._replace(kind="bad")
+        n = max(end, n + 1)
+    return out
+
+
+def is_card(head: Line, blurb: Line) -> bool:
+    return (head.kind == "short" and head.words <= 6 and not is_terminal(head.text) and not blurb.gap
+            and blurb.kind in ("good", "near") and blurb.words <= 40)
 
 
 def join_broken(lines: list[Line], min_stop: float) -> list[Line]:
@@ -279,7 +299,8 @@ def layout(text: str, lang: Language) -> Layout:
     trailer = tuple(range(last + 1, min(len(lines), last + 8)))
     taken = set(url_lines) | (set(caption.used) if caption else set())
     kept = [i for i in range(start, last + 1) if i not in taken]
-    body = tuple(i for n, i in enumerate(kept) if keep(lines, kept, n))
+    header_prose = lines_before(lines, start)
+    body = tuple(i for n, i in enumerate(kept) if keep(lines, kept, n, header_prose))
     opening = body[0] if body else start
     header = tuple(range(max(0, (title if title is not None else first) - 3), max(start, opening)))
     return Layout(tuple(lines), title, body, header, trailer, caption, url)
@@ -412,10 +433,16 @@ def find_header_caption(lines: Sequence[Line], title: int | None, start: int, la
     return None
 
 
-def keep(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
+def lines_before(lines: Sequence[Line], start: int) -> set[str]:
+    return {line.text for line in lines[max(0, start - HEADER_SPAN):start] if line.kind in ("good", "near")}
+
+
+def keep(lines: Sequence[Line], kept: Sequence[int], n: int, header_prose: set[str]) -> bool:
     line = lines[kept[n]]
     if is_caption_line(line.text) and line.words <= 60:
         return False
+    if line.text in header_prose:
+        return False  # the standfirst printed again under the header
     if line.kind in ("good", "near"):
         return True
     if line.kind != "short":
