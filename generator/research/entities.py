@@ -144,6 +144,8 @@ def _spans(words: list[str], starts_sentence: bool) -> list[Mention]:
                 j += 2
             else:
                 break
+        # A possessive ("Russia's") marks a name even at the start of a sentence.
+        starts_sentence = starts_sentence and not (i == 0 and j == 1 and POSSESSIVE.search(words[0]))
         span = [POSSESSIVE.sub("", w).rstrip(".") for w in words[i:j]]
         for offset, part in _split_lists(span):
             start, end = i + offset, i + offset + len(part)

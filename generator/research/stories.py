@@ -41,6 +41,7 @@ class StoryOptions:
     same_days: int = 3  # dates this close cost nothing
     mentioned_slack_days: int = 3  # extra gap allowed when a date is a day named in the text
     loose_gap_days: int = 45  # same, when one date is only a month named in the text
+    cohesion: float = 0.6  # a story refuses newcomers less similar to it than this share of its own cohesion
     margin: float = 0.05  # an article without a day joins a story only if it fits it this much better
 
 
@@ -84,11 +85,17 @@ def date_factor(a: When, b: When, options: StoryOptions) -> float:
     return 1.0 if gap <= options.same_days else 1.0 - 0.5 * (gap - options.same_days) / allowed
 
 
-def average_link(sim: Matrix, threshold: float) -> list[list[int]]:
+def average_link(sim: Matrix, threshold: float, cohesion: float = 0.0) -> list[list[int]]:
     """Agglomerative clustering: merge the most similar pair of groups while their mean similarity is at
-    least ``threshold``; a -1 entry (cannot link) makes the two groups unmergeable forever."""
+    least ``threshold``; a -1 entry (cannot link) makes the two groups unmergeable forever.
+
+    ``cohesion``: a group also refuses a newcomer (article or group) whose mean similarity to it is below
+    this share of the group's own mean internal similarity. A tight story of five reports does not absorb
+    a report of another event that merely clears the threshold (two ministers in one capital that week).
+    """
     n = len(sim)
     groups: dict[int, list[int]] = {i: [i] for i in range(n)}
+    inner: dict[int, float] = {i: 0.0 for i in range(n)}  # sum of similarities inside each group
     work = sim.astype(float).copy()
     blocked = work < 0
     np.fill_diagonal(work, -np.inf)
@@ -96,9 +103,14 @@ def average_link(sim: Matrix, threshold: float) -> list[list[int]]:
     while len(groups) > 1:
         flat = int(np.argmax(work))
         i, j = divmod(flat, n)
-        if work[i, j] < threshold:
+        value = float(work[i, j])
+        if value < threshold:
             break
         size_i, size_j = len(groups[i]), len(groups[j])
+        tightness = [inner[k] / (len(groups[k]) * (len(groups[k]) - 1) / 2) for k in (i, j) if len(groups[k]) > 1]
+        if tightness and value < cohesion * min(tightness):
+            work[i, j] = work[j, i] = -np.inf  # declined for good: later merges average it in as -inf
+            continue
         # Lance-Williams update for average link; a blocked pair stays blocked for the merged group.
         merged = (size_i * work[i] + size_j * work[j]) / (size_i + size_j)
         merged[blocked[i] | blocked[j]] = -np.inf
@@ -108,13 +120,14 @@ def average_link(sim: Matrix, threshold: float) -> list[list[int]]:
         work[i, i] = -np.inf
         work[j, :] = -np.inf
         work[:, j] = -np.inf
+        inner[i] += inner.pop(j) + value * size_i * size_j
         groups[i].extend(groups.pop(j))
     return [sorted(members) for members in groups.values()]
 
 
-def _clusters_of(indices: list[int], sim: Matrix, threshold: float) -> list[list[int]]:
+def _clusters_of(indices: list[int], sim: Matrix, options: StoryOptions) -> list[list[int]]:
     sub = sim[np.ix_(indices, indices)]
-    return [[indices[k] for k in members] for members in average_link(sub, threshold)]
+    return [[indices[k] for k in members] for members in average_link(sub, options.threshold, options.cohesion)]
 
 
 def cluster(indices: list[int], feats: Features, sim: Matrix, options: StoryOptions) -> list[list[int]]:
@@ -123,7 +136,7 @@ def cluster(indices: list[int], feats: Features, sim: Matrix, options: StoryOpti
     equally (the same minister's visits a year apart) it stays apart rather than guess. Articles left
     over are grouped among themselves."""
     dated = [i for i in indices if feats.when[i].precision in ("printed", "day")]
-    groups = _clusters_of(dated, sim, options.threshold) if dated else []
+    groups = _clusters_of(dated, sim, options) if dated else []
     leftover = []
     for i in (i for i in indices if feats.when[i].precision not in ("printed", "day")):
         fits = sorted(((_fit(i, g, sim), k) for k, g in enumerate(groups)), reverse=True)
@@ -133,7 +146,7 @@ def cluster(indices: list[int], feats: Features, sim: Matrix, options: StoryOpti
             groups[best[1]].append(i)
         else:
             leftover.append(i)
-    return groups + (_clusters_of(leftover, sim, options.threshold) if leftover else [])
+    return groups + (_clusters_of(leftover, sim, options) if leftover else [])
 
 
 def _fit(i: int, group: list[int], sim: Matrix) -> float:

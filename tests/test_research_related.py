@@ -1,0 +1,49 @@
+"""Related articles and the analyse() entry point the build calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.content import Article
+from generator.research import analyse
+from generator.research.related import related_articles
+from tests.fixtures.research.seeds import GOLD, gold_articles
+from tests.fixtures.research.synthetic import corpus
+
+needs_gold = pytest.mark.skipif(not GOLD.is_dir(), reason="shared/seeds/gold not present")
+
+
+@needs_gold
+def test_same_story_comes_first_then_shared_names() -> None:
+    gold = gold_articles()
+    articles = list(gold.values())
+    research = analyse(articles)
+    first = research.related[gold["000_7002a95821888dd5"].id]
+    assert first[0].article.id == gold["003_0ab30a3697094bbd"].id and first[0].same_story
+    assert not any(r.same_story for r in first[1:])
+    assert research.story(gold["004_d33f20d1c3ff0d86"].id) is None  # a story of one is no story to show
+    assert research.story(gold["001_9e847efd11a92494"].id) is not None
+
+
+def test_order_is_deterministic_and_limited() -> None:
+    articles, _ = corpus(5)
+    once = related_articles(articles, limit=3)
+    again = related_articles(list(reversed(articles)), limit=3)
+    assert all(len(found) <= 3 for found in once.values())
+    assert {k: [r.article.id for r in v] for k, v in once.items()} == {
+        k: [r.article.id for r in v] for k, v in again.items()}
+
+
+def test_syndicated_copies_are_hidden_and_never_suggested() -> None:
+    body = ("The railway bridge across the Tumen river reopened to freight trains on Monday after two years "
+            "of repairs, officials said, and the first train carried fertiliser and grain to the port.")
+    articles = [Article(id="wire", title="Bridge reopens", body=body, date="2024-05-01", topics=("Trade",)),
+                Article(id="copy", title="Bridge reopens (copy)", body=body, date="2024-05-02", topics=("Trade",)),
+                Article(id="other", title="Port expands", body="The port of Rajin added two new cranes this "
+                        "spring to handle coal and grain shipped by railway from the north.", topics=("Trade",))]
+    research = analyse(articles)
+    assert research.hidden == frozenset({"copy"})
+    assert research.duplicate("copy") is research.duplicate("wire") is not None
+    assert [r.article.id for r in research.related["other"]] == ["wire"]
+    assert [r.article.id for r in research.related["wire"]] == ["other"]
+    assert research.related["other"][0].shared_topics == ("Trade",)

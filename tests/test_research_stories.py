@@ -1,0 +1,132 @@
+"""Stories: the seed digest's three events, a synthetic corpus with known events, pins, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.content import Article
+from generator.research.entities import extract
+from generator.research.stories import find_stories
+from generator.research.text import mentioned_dates
+from tests.fixtures.research.seeds import GOLD, gold_articles, gold_stories, write_digest
+from tests.fixtures.research.synthetic import corpus, pairwise_scores
+
+needs_gold = pytest.mark.skipif(not GOLD.is_dir(), reason="shared/seeds/gold not present")
+
+
+def _groups(stories: object, articles: list[Article]) -> list[list[int]]:
+    index = {a.id: i for i, a in enumerate(articles)}
+    return [[index[a.id] for a in s.articles] for s in stories]  # type: ignore[attr-defined]
+
+
+@needs_gold
+def test_cli_json_gives_exactly_the_three_seed_stories(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_digest(tmp_path, gold_articles())
+    assert main(["-C", str(tmp_path), "stories", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    found = {frozenset(Path(p).stem for p in story["articles"]) for story in printed}
+    assert found == gold_stories()
+    assert all(p.startswith("content/articles/") and p.endswith(".md") for s in printed for p in s["articles"])
+    assert all(isinstance(s["title"], str) and s["title"] for s in printed)
+
+
+def test_undated_article_joins_only_the_story_it_clearly_fits() -> None:
+    # The same minister's visits a year apart: an undated report that fits both equally stays alone
+    # rather than guess; one whose text names the day joins the right visit.
+    articles = [_report("a", "2023-11-15"), _report("b", "2023-11-16"), _report("c", "2024-11-15"),
+                _report("d", "2024-11-16"), _report("e", None),
+                _report("f", None, body=REPORT + " The visit began on November 14, 2024.")]
+    found = sorted(sorted(a.id for a in s.articles) for s in find_stories(articles))
+    assert found == [["a", "b"], ["c", "d", "f"], ["e"]]
+
+
+def test_synthetic_corpus_pairwise_precision_and_recall() -> None:
+    scores = []
+    for seed in range(1, 9):
+        articles, truth = corpus(seed)
+        scores.append(pairwise_scores(_groups(find_stories(articles), articles), truth))
+    precision = statistics.mean(p for p, _ in scores)
+    recall = statistics.mean(r for _, r in scores)
+    assert precision >= 0.9, scores
+    assert recall >= 0.9, scores
+
+
+def test_synthetic_corpus_is_hard_and_the_scorer_can_fail() -> None:
+    articles, truth = corpus(3)
+    everything = [list(range(len(articles)))]
+    assert pairwise_scores(everything, truth)[0] < 0.2  # one big story is badly imprecise
+    singles = [[i] for i in range(len(articles))]
+    assert pairwise_scores(singles, truth)[1] == 0.0
+    # Every event has a sibling with the same people in another month: names alone cannot separate them.
+    events = {t for t in truth if t}
+    assert {t[:-1] for t in events} and all(f"{t[:-1]}a" in events and f"{t[:-1]}b" in events for t in events)
+
+
+REPORT = ("Russia's Natural Resources Minister Alexander Kozlov arrived in Pyongyang for talks with "
+          "Yun Jong Ho on trade, fisheries and railway cooperation, state media said. The two sides "
+          "signed four agreements at the Kumsusan Guesthouse, including one on fisheries.")
+
+
+def _report(ident: str, date: str | None, body: str = REPORT, **fields: str) -> Article:
+    return Article(id=ident, title=f"Report {ident}", body=body, date=date, **fields)  # type: ignore[arg-type]
+
+
+def test_same_report_a_year_apart_is_two_stories_and_days_apart_one() -> None:
+    stories = find_stories([_report("a", "2023-11-15"), _report("b", "2023-11-17"), _report("c", "2024-11-16")])
+    assert sorted(sorted(a.id for a in s.articles) for s in stories) == [["a", "b"], ["c"]]
+    assert stories[0].start == "2023-11-15" and stories[0].end == "2023-11-17"
+    assert stories[0].id == "a"  # the earliest member's id
+
+
+def test_unrelated_articles_in_the_same_week_stay_apart() -> None:
+    other = ("Heavy rain flooded the harbour district of Valparaiso, and the city council closed three "
+             "schools while engineers inspected the sea wall and the old funicular railway.")
+    stories = find_stories([_report("a", "2023-11-15"), _report("b", "2023-11-15", body=other)])
+    assert len(stories) == 2
+
+
+def test_pins_none_join_and_named() -> None:
+    articles = [_report("a", "2023-11-15"), _report("b", "2023-11-16", story="none"),
+                _report("c", "2024-05-01", story="a"),
+                _report("d", "2022-01-01", story="Kozlov visits"), _report("e", "2025-01-01", story="Kozlov visits")]
+    stories = {frozenset(a.id for a in s.articles): s for s in find_stories(articles)}
+    assert set(stories) == {frozenset({"a", "c"}), frozenset({"b"}), frozenset({"d", "e"})}
+    assert stories[frozenset({"d", "e"})].id == "kozlov-visits"
+    assert stories[frozenset({"a", "c"})].pinned and stories[frozenset({"b"})].pinned  # "none" is a choice too
+
+
+def test_entities_drop_titles_sentence_starts_and_adjectives() -> None:
+    text = ("Russia's Minister of Natural Resources and Environment Alexander Kozlov met Kim Jong Un. "
+            "Analysts said the Russian delegation visited Pyongyang and Moscow. Kozlov left on Monday.")
+    names = {e.name: e for e in extract(text)}
+    assert {"Alexander Kozlov", "Kim Jong Un", "Pyongyang", "Moscow", "Russia"} <= set(names)
+    assert not {"Analysts", "Russian", "Monday", "Natural Resources"} & set(names)
+    assert names["Alexander Kozlov"].count == 2  # "Kozlov" folded into the full name
+    assert names["Alexander Kozlov"].kind == "person"
+
+
+def test_dates_named_in_text() -> None:
+    found = mentioned_dates("It opened on November 14, 2023 and 14 November 2023; the talks of October 2023 "
+                            "and a visit on March 3 were recalled. 2023-11-15 too.")
+    assert {d.isoformat() for d in found.days} == {"2023-11-14", "2023-11-15"}
+    assert found.likely_month() == (2023, 11)
+    assert found.yearless == (3,)
+
+
+@needs_gold
+def test_cli_listing_and_bad_front_matter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_digest(tmp_path, gold_articles())
+    assert main(["-C", str(tmp_path), "stories"]) == 0
+    out = capsys.readouterr().out
+    assert "content/articles/000_7002a95821888dd5.md" in out and "The Kyiv Independent" in out
+    assert "3 stories from 5 articles (1 of a single article not shown" in out
+    broken = tmp_path / "content" / "articles" / "broken.md"
+    broken.write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
+    assert main(["-C", str(tmp_path), "stories", "--json"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "broken.md" in err
