@@ -24,17 +24,19 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.build import build_site
 
-    preview = start_preview(Path(args.root), build_site, host=args.host, port=args.port, drafts=args.drafts,
-                            on_outcome=_print)
-    print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
-    try:
+    preview = None
+    try:  # Ctrl-C ends serve cleanly at any point, even during the first build
+        preview = start_preview(Path(args.root), build_site, host=args.host, port=args.port, drafts=args.drafts,
+                                on_outcome=_print)
+        print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
         if args.open:
             webbrowser.open(preview.url)
         threading.Event().wait()  # the server and the rebuilds run in their own threads
     except KeyboardInterrupt:
         pass
     finally:
-        preview.stop()
+        if preview is not None:
+            preview.stop()
     return 0
 
 

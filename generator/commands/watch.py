@@ -19,14 +19,16 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.build import build_site
 
-    session = start_watching(Path(args.root), build_site, drafts=args.drafts, on_outcome=_print)
-    print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
-    try:
+    session = None
+    try:  # Ctrl-C ends watch cleanly at any point, even during the first build
+        session = start_watching(Path(args.root), build_site, drafts=args.drafts, on_outcome=_print)
+        print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
         threading.Event().wait()  # the rebuilds run in their own thread
     except KeyboardInterrupt:
         pass
     finally:
-        session.stop()
+        if session is not None:
+            session.stop()
     return 0
 
 
