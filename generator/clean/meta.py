@@ -255,3 +255,51 @@ def strip_site_name(title: str, site: str | None) -> str:
     while len(parts) > 1 and is_site(parts[0], 2) and len(" ".join(parts[1:])) > len(parts[0]):
         parts.pop(0)
     return " - ".join(parts) if len(parts) > 1 else parts[0]
+
+
+# Widgets that name the outlet: "Subscribe to X", "Follow X", "About X", "Search X"; and "© 2019 X".
+WIDGET_PHRASE = re.compile(
+    r"(?:^|\b)(?:subscribe to(?: the)?|follow|about|search|why you can trust|welcome to|contact|work at|get)\s+"
+    r"(?P<name>(?:The\s+)?[^\W_][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*){0,3})", re.I)
+COPYRIGHT_PHRASE = re.compile(
+    r"(?:©|\(c\)|copyright)(?:\s*(?:©|copyright))*\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*"
+    r"(?P<name>(?:The\s+)?[^\W_][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*){0,3})", re.I)
+NAME_TAIL = re.compile(r"(?:['’]s|\.\s.*|\s+(?:newsletters?|navigation|homepage|online|on|via|delivered|inc|ltd"
+                       r"|llc|pty|limited|company|co|corp|media|group|plc|gmbh|all|and|staff|desk|reporters?)\b.*)$",
+                       re.I)
+# Not outlets: social networks, photo agencies and labels that follow "Follow"/"Search"/"©".
+NOT_OUTLET = re.compile(r"\b(?:facebook|twitter|instagram|youtube|linkedin|google|pinterest|whatsapp|rss|us|search"
+                        r"|getty|shutterstock|images?|photos?|istock|alamy|afp|reuters|ap|epa|this|our|more|all"
+                        r"|site|page|articles?|stories)\b", re.I)
+
+
+def outlet_candidates(line: str) -> list[tuple[str, bool]]:
+    """(name, from a copyright line) for each outlet-naming phrase in a furniture line."""
+    found = [(m["name"], False) for m in WIDGET_PHRASE.finditer(line)]
+    found += [(m["name"], True) for m in COPYRIGHT_PHRASE.finditer(line)]
+    out = []
+    for raw, is_copyright in found:
+        name = NAME_TAIL.sub("", raw).strip(" .,-–|")
+        if len(name) >= 2 and (name[:1].isupper() or not name[:1].isascii()) and not NOT_OUTLET.search(name) \
+                and not name[:1].isdigit():
+            out.append((name, is_copyright))
+    return out
+
+
+def furniture_outlet(lines: Sequence[str], text: str) -> str | None:
+    """The outlet named most often among the page's own widgets (subscribe/follow/about/search boxes) and
+    its copyright line: an outlet names itself there, and again and again across the page. A copyright
+    holder is often the parent company, so it counts for less."""
+    scores: dict[str, float] = {}
+    low = text.lower()
+    for line in lines:
+        if len(line) > 120:
+            continue
+        for name, is_copyright in outlet_candidates(line):
+            count = low.count(name.lower())
+            if count >= 2 or is_copyright:
+                scores[name] = max(scores.get(name, 0.0), count - (0.5 if is_copyright else 0.0))
+    if not scores:
+        return None
+    # Longer names win over their own parts ("Quanta Magazine" over "Quanta") unless much rarer.
+    return max(scores, key=lambda name: (scores[name] * (1 + 0.5 * name.count(" ")), len(name)))

@@ -13,12 +13,13 @@ from generator.clean.lang import Language
 from generator.clean.markdown import Block
 from generator.clean.meta import (
     EMAIL,
+    NAME_TAIL,
     ROLE,
     Byline,
     bare_author,
-    copyright_outlet,
     domain_outlet,
     email_domain,
+    furniture_outlet,
     glued_outlet,
     looks_like_name,
     name_outlet_line,
@@ -119,13 +120,14 @@ def find_source(bylines: Sequence[Byline], lay: Layout, text: str, lines: Sequen
     """The outlet, from the most direct evidence printed: byline, original URL, copyright, e-mail, card."""
     outlet = next((b.outlet for b in bylines if b.outlet), None)
     if outlet:
-        return outlet
+        return NAME_TAIL.sub("", outlet).strip() or outlet
     if lay.url:
         return domain_outlet(lay.url, text)
     domain = email_domain([lines[i].text for i in lay.trailer])
     if domain:
         return domain
+    body = set(lay.body)
+    furniture = [line.text for line in lines if line.at not in body and line.kind != "good"]
     tail = [line.text for line in lines[lay.body[-1] + 1:]] if lay.body else []
     glued = next((o for o in (glued_outlet(x) for x in tail[:12]) if o), None)
-    # A copyright line often names the parent company, not the outlet: the weakest evidence.
-    return glued or next((o for o in map(copyright_outlet, tail) if o), None)
+    return glued or furniture_outlet(furniture, text)
