@@ -245,3 +245,21 @@ def test_cli_reports_bad_captures_and_keeps_going(tmp_path: Path) -> None:
     assert rows[0]["title"] == "City expands tram network to the north"
     assert rows[0]["authors"] == ["Anna Weber"]
     assert rows[1]["error"] == f"{bad}: binary file, not a capture"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_odd_input_gives_an_article_or_a_capture_error_never_a_crash(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["<div>", "</div>", "<p>", "<html>", "<!-- x", "&amp;", "\u00a0", "\r\n", "By ", "©", "...", "# ",
+              "2024-13-45", "March 32, 2024", "Original url:", "<https://", "@", "|", "\x1b", "é", "日本語"]
+    words = [*PARAS[0].split(), *pieces]
+    text = " ".join(rng.choice(words) + ("\n" if rng.random() < 0.2 else "") for _ in range(rng.randint(1, 400)))
+    for data in (text.encode("utf-8"), text.encode("utf-16"), gzip.compress(text.encode("utf-8"))):
+        try:
+            got = clean_capture(data, Path("odd.txt"), TZ)
+        except CaptureError as exc:
+            assert str(exc).startswith("odd.txt: ")
+        else:
+            assert got.title and got.body.strip()

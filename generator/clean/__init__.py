@@ -13,7 +13,7 @@ copy-paste) -> ``markdown`` (one normalisation for both) -> metadata (``textpath
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -78,13 +78,13 @@ def clean_text(text: str, kind: str, path: Path, tz: ZoneInfo) -> Cleaned:
 def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
     found = extract(page)
     if found.markdown is None:
+        # trafilatura found no article: the page's visible text goes through the text cleaner.
         if not found.text.strip():
             raise CaptureError("no article found in the page", path)
         fallback = clean_text(found.text, "html", path, tz)
-        return finish(Cleaned(**{**fallback.__dict__, "title": found.title or fallback.title,
-                                 "date": found.date or fallback.date, "authors": found.authors or fallback.authors,
-                                 "source": found.source or fallback.source, "url": found.url or fallback.url,
-                                 "warnings": ()}))
+        return finish(replace(fallback, title=found.title or fallback.title, date=found.date or fallback.date,
+                              authors=found.authors or fallback.authors, source=found.source or fallback.source,
+                              url=found.url or fallback.url, warnings=()))
     body = markdown.render(drop_furniture(markdown.from_markdown(found.markdown)))
     if not body.strip():
         raise CaptureError("no article found in the page", path)
@@ -116,8 +116,7 @@ def finish(cleaned: Cleaned) -> Cleaned:
     warnings = list(cleaned.warnings)
     if cleaned.date is None and NO_DATE not in warnings:
         warnings.append(NO_DATE)
-    return Cleaned(**{**cleaned.__dict__, "summary": cleaned.summary or summarise(cleaned.body),
-                      "warnings": tuple(warnings)})
+    return replace(cleaned, summary=cleaned.summary or summarise(cleaned.body), warnings=tuple(warnings))
 
 
 def summarise(body: str) -> str | None:

@@ -11,11 +11,13 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.metadata import extract_metadata
 
 from generator.clean.meta import clean_authors, strip_site_name
 
+TAG = re.compile(r"<[^>]*>")
 BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article",
               "header", "footer", "figcaption", "blockquote", "ul", "ol", "table", "dd", "dt", "pre")
 
@@ -32,9 +34,18 @@ class HtmlArticle:
 
 
 def extract(page: str) -> HtmlArticle:
+    """The article and metadata as trafilatura sees them; on pages lxml or trafilatura cannot handle,
+    no article but the page's text, so the text cleaner gets its turn."""
+    try:
+        return extract_with_trafilatura(page)
+    except (ValueError, TypeError, LookupError, RecursionError, etree.LxmlError):
+        return HtmlArticle(None, visible_text(page), None, None, (), None, None)
+
+
+def extract_with_trafilatura(page: str) -> HtmlArticle:
     tree = trafilatura.utils.load_html(page)
     if tree is None:
-        return HtmlArticle(None, "", None, None, (), None, None)
+        return HtmlArticle(None, visible_text(page), None, None, (), None, None)
     meta = extract_metadata(tree, extensive=False)
     body = trafilatura.extract(tree, output_format="markdown", include_comments=False, include_tables=True,
                                include_images=False, include_links=False, fast=True)
@@ -66,8 +77,8 @@ def visible_text(page: str) -> str:
     """The text a reader sees, one block element per line, scripts and styles left out."""
     try:
         root = lxml_html.fromstring(page)
-    except (ValueError, lxml_html.etree.ParserError):
-        return ""
+    except (ValueError, etree.LxmlError):
+        return TAG.sub("\n", page)  # unparseable: tags out by pattern, which is enough for the text cleaner
     for bad in root.xpath("//script|//style|//noscript|//template|//svg"):
         bad.drop_tree()
     for element in root.iter(*BLOCK_TAGS):
