@@ -100,8 +100,10 @@ def drop_furniture(blocks: list[markdown.Block]) -> list[markdown.Block]:
     trailing "Related"/"Comments" section."""
     kept: list[markdown.Block] = []
     for n, block in enumerate(blocks):
-        text = markdown.clean_inline(block.text)
+        text = markdown.clean_inline(re.sub(r"[*_\\]+", "", block.text))
         words = len(text.split())
+        if block.kind == "h" and not any(b.kind == "p" for b in kept):
+            continue  # headline and standfirst above the first paragraph: they are metadata, not body
         if furniture.is_end(text) and n >= 0.7 * len(blocks):
             break
         if furniture.is_inline(text) or furniture.is_appeal(text, words) or (

@@ -50,7 +50,8 @@ INLINE = re.compile(
     r"|reddit|copy link|close|menu|search|log ?in|sign in|sign up|register|home|back to top|next|previous"
     r"|read more|read more:.*|see more|show more|more|open in app|install|download (?:the )?app.*"
     r"|(?:\d+\s+)?min(?:ute)?s? read|reading time.*|views?|\d+\s+views?|\d+\s+shares?"
-    r"|read (?:more|also|next)\s*:.*|related\s*:.*|see also\s*:.*|embed\s*:?|this audio is .*"
+    r"|read (?:more|also|next)\s*:.*|related\s*:.*|see (?:also|more)\s*:.*|embed\s*:?|this audio is .*"
+    r"|don'?t miss\b.*|must read\b.*|recommended\s*:.*"
     r"|(?:image|media|video|photo) (?:caption|copyright)\b.*"
     r")\W*$",
     re.I,
