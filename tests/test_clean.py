@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ import pytest
 
 from generator.capture import MAX_CAPTURE_BYTES, read_capture
 from generator.clean import NO_DATE, clean_capture
+from generator.commands.clean import run as run_clean_command
 from generator.errors import CaptureError
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -232,16 +232,16 @@ def test_gzip_bomb_is_refused() -> None:
         clean_capture(bomb, Path("bomb.html"), TZ)
 
 
-def test_cli_reports_bad_captures_and_keeps_going(tmp_path: Path) -> None:
+def test_clean_command_reports_bad_captures_and_keeps_going(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "site.yaml").write_text("title: Test\n", encoding="utf-8")
     good = tmp_path / "good.txt"
     good.write_bytes(capture("City expands tram network to the north", "By Anna Weber | March 12, 2024"))
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4 binary")
-    done = subprocess.run([sys.executable, "-m", "generator.cli", "-C", str(tmp_path), "clean", str(good), str(bad),
-                           "--json"], capture_output=True, text=True, check=False)
-    assert done.returncode == 1
-    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    args = argparse.Namespace(root=str(tmp_path), paths=[good, bad], json=True)
+    assert run_clean_command(args) == 1
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows[0]["title"] == "City expands tram network to the north"
     assert rows[0]["authors"] == ["Anna Weber"]
     assert rows[1]["error"] == f"{bad}: binary file, not a capture"

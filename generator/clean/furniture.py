@@ -108,8 +108,23 @@ def is_end(line: str) -> bool:
     return first.group(1) in END_FIRST and bool(END.match(line))
 
 
+INLINE_FIRST_WORDS = """
+advertisement advertisements ad ads sponsored publicidade publicidad anzeige werbung publicité pubblicità iklan
+story continue article skip click listen play watch loading image photo video credit credits getty share tweet e
+email mail print facebook twitter linkedin whatsapp pinterest reddit copy close menu search log login sign
+register home back next previous read see show more open install download min mins minute minutes reading views
+view shares related embed this media don dont must recommended
+"""
+INLINE_FIRST = frozenset(INLINE_FIRST_WORDS.split())
+
+
 def is_inline(line: str) -> bool:
-    return len(line) <= 80 and bool(INLINE.match(line))
+    if len(line) > 80:
+        return False
+    first = LEADING_WORD.match(line.lower())
+    if first is not None and first.group(1)[:1].isascii() and first.group(1) not in INLINE_FIRST:
+        return False  # the cheap test: no label starts this way
+    return bool(INLINE.match(line))
 
 
 # Words that every match of APPEAL / LEGAL / COPYRIGHT contains: a set intersection first, because
