@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+
 from generator import dates
 from generator.content import Article
 from generator.research import entities, text
@@ -18,13 +22,6 @@ LEAD_WEIGHT = 3
 
 
 KIND_WEIGHT = {"person": 1.0, "organisation": 0.5, "other": 0.3, "place": 0.2}
-
-
-def _coverage(cast: dict[str, float], names: frozenset[str]) -> float:
-    total = sum(cast.values())
-    if not total:
-        return 0.0
-    return sum(w for key, w in cast.items() if key in names or key.split()[-1] in names) / total
 
 
 def _in(key: str, lead_keys: frozenset[str]) -> bool:
@@ -114,7 +111,7 @@ class Features:
         return tuple(entities.extract(full_text(a)) for a in self.articles)
 
     @cached_property
-    def word_vectors(self) -> text.Matrix:
+    def word_vectors(self) -> text.Sparse:
         return text.tfidf([text.with_bigrams(text.words(full_text(a))) for a in self.articles])
 
     @cached_property
@@ -123,26 +120,44 @@ class Features:
         return tuple(frozenset(e.key for e in entities.extract(lead(a))) for a in self.articles)
 
     @cached_property
-    def actors(self) -> tuple[dict[str, float], ...]:
-        """Lead names weighted by kind: people act in events; places and countries are only the setting."""
-        out = []
-        for found, in_lead in zip(self.entities, self.lead_entities, strict=True):
+    def _cast(self) -> tuple[text.Sparse, text.Sparse]:
+        """(lead weights, presence), both articles x lead names: how much each lead name matters to an
+        article (by kind: people act in events; places and countries are only the setting), and whether
+        an article mentions that name at all (in full, or by its last word: "Kozlov")."""
+        index: dict[str, int] = {}
+        rows, cols, weights = [], [], []
+        for row, (found, in_lead) in enumerate(zip(self.entities, self.lead_entities, strict=True)):
             kinds = {e.key: e.kind for e in found}
-            out.append({key: KIND_WEIGHT[kinds.get(key, "other")] for key in in_lead})
-        return tuple(out)
+            for key in sorted(in_lead):
+                rows.append(row)
+                cols.append(index.setdefault(key, len(index)))
+                weights.append(KIND_WEIGHT[kinds.get(key, "other")])
+        shape = (len(self.articles), max(len(index), 1))
+        lead_weights = sparse.csr_matrix((weights, (rows, cols)), shape=shape, dtype=np.float64)
+        matches: dict[str, list[int]] = {}
+        for key, column in index.items():
+            for form in {key, key.split()[-1]}:
+                matches.setdefault(form, []).append(column)
+        present = [(row, column) for row, found in enumerate(self.entities)
+                   for name in {n for e in found for n in (e.key, *e.key.split())}
+                   for column in matches.get(name, ())]
+        presence = sparse.csr_matrix(
+            (np.ones(len(present)), ([r for r, _ in present], [c for _, c in present])), shape=shape)
+        presence.data[:] = 1.0  # a name found by full form and by last word counts once
+        return lead_weights, presence
 
-    @cached_property
-    def name_sets(self) -> tuple[frozenset[str], ...]:
-        """Every name an article mentions, and each word of its multi-word names (for short forms)."""
-        return tuple(frozenset({e.key for e in found} | {w for e in found for w in e.key.split()})
-                     for found in self.entities)
-
-    def actor_overlap(self, i: int, j: int) -> float:
+    def actor_block(self, rows: Sequence[int], cols: Sequence[int]) -> text.Matrix:
         """How much of each article's lead cast the other one mentions (mean of both directions)."""
-        return (_coverage(self.actors[i], self.name_sets[j]) + _coverage(self.actors[j], self.name_sets[i])) / 2
+        weights, presence = self._cast
+        totals = np.asarray(weights.sum(axis=1)).ravel()
+        totals[totals == 0] = np.inf  # no lead names: covers nothing
+        forward = (weights[list(rows)] @ presence[list(cols)].T).toarray() / totals[list(rows)][:, None]
+        backward = (presence[list(rows)] @ weights[list(cols)].T).toarray() / totals[list(cols)][None, :]
+        result: text.Matrix = (forward + backward) / 2
+        return result
 
     @cached_property
-    def entity_vectors(self) -> text.Matrix:
+    def entity_vectors(self) -> text.Sparse:
         # An entity "document" repeats each name as often as it is mentioned, and names in the lead count
         # LEAD_WEIGHT times more: TF-IDF then favours the rare names the article is about (the visiting
         # minister) over the ones every article has ("Russia"). Short lead names ("Kozlov") are folded
@@ -159,6 +174,31 @@ class Features:
     @cached_property
     def when(self) -> tuple[When, ...]:
         return tuple(when(a, self.tz) for a in self.articles)
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        return Calendar.of(self.when)
+
+
+PRECISIONS = ("printed", "day", "month", "none")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """``When`` of every article as arrays, for comparing many pairs at once."""
+
+    day: text.Matrix  # proleptic ordinal of the day, NaN when unknown
+    precision: NDArray[np.int64]  # index into PRECISIONS
+    month: NDArray[np.int64]  # month of the day, else the yearless month, else 0
+    yearless: NDArray[np.bool_]  # only a yearless month is known
+
+    @staticmethod
+    def of(moments: Sequence[When]) -> Calendar:
+        return Calendar(
+            day=np.array([w.day.toordinal() if w.day else np.nan for w in moments], dtype=np.float64),
+            precision=np.array([PRECISIONS.index(w.precision) for w in moments], dtype=np.int64),
+            month=np.array([w.day.month if w.day else (w.month or 0) for w in moments], dtype=np.int64),
+            yearless=np.array([w.day is None and w.month is not None for w in moments], dtype=np.bool_))
 
 
 def features(articles: Sequence[Article], tz: ZoneInfo) -> Features:

@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import numpy as np
+from scipy import sparse
+
 from generator import dates
 from generator.content import Article
 from generator.research.corpus import Features, features
-from generator.research.stories import Story, story_of
-from generator.research.text import cosine
+from generator.research.stories import CHUNK, Story, story_of
+from generator.research.text import cosine_block
 
 STORY_WEIGHT = 1.0
 TOPIC_WEIGHT = 0.4
@@ -31,16 +34,16 @@ class Related:
     shared_topics: tuple[str, ...]
 
 
-def _topic_overlap(a: Article, b: Article) -> tuple[float, tuple[str, ...]]:
-    mine = {t.casefold(): t for t in a.topics}
-    theirs = {t.casefold() for t in b.topics}
-    shared = tuple(name for key, name in mine.items() if key in theirs)
-    union = len(set(mine) | theirs)
-    return (len(shared) / union if union else 0.0), shared
-
-
 def _recency(article: Article, tz: ZoneInfo) -> float:
     return dates.to_datetime(article.date, tz).timestamp() if article.date else float("-inf")
+
+
+def _topic_matrix(articles: Sequence[Article]) -> sparse.csr_matrix:
+    """Articles x topics (case-insensitive), 1 where the article carries the topic."""
+    index: dict[str, int] = {}
+    cells = {(row, index.setdefault(t.casefold(), len(index))) for row, a in enumerate(articles) for t in a.topics}
+    rows, cols = [r for r, _ in cells], [c for _, c in cells]
+    return sparse.csr_matrix((np.ones(len(cells)), (rows, cols)), shape=(len(articles), max(len(index), 1)))
 
 
 def related_articles(articles: Sequence[Article], tz: ZoneInfo | None = None, *, limit: int = 5,
@@ -49,27 +52,43 @@ def related_articles(articles: Sequence[Article], tz: ZoneInfo | None = None, *,
     """Article id -> up to ``limit`` related articles, best first. Articles in ``exclude`` (e.g. the
     copies of a syndicated text, see ``duplicates.hidden_ids``) are never suggested."""
     tz = tz or ZoneInfo("UTC")
-    feats = feats or features(articles, tz)
     if not articles:
         return {}
-    blended = ENTITY_WEIGHT * cosine(feats.entity_vectors) + WORD_WEIGHT * cosine(feats.word_vectors)
-    in_story = story_of(stories)
+    feats = feats or features(articles, tz)
+    everyone = list(range(len(articles)))
+    topics = _topic_matrix(articles)
+    counts = np.asarray(topics.sum(axis=1)).ravel()
+    story_ids = story_of(stories)
+    numbers: dict[str, int] = {}
+    label = np.array([numbers.setdefault(story_ids[a.id].id, len(numbers))
+                      if a.id in story_ids and len(story_ids[a.id].articles) > 1 else -1 - i
+                      for i, a in enumerate(articles)])  # negative: in no story with others
+    excluded = np.array([a.id in exclude for a in articles])
+    recency = [_recency(a, tz) for a in articles]
     out: dict[str, tuple[Related, ...]] = {}
-    for i, article in enumerate(articles):
-        mine = in_story.get(article.id)
-        found = []
-        for j, other in enumerate(articles):
-            if j == i or other.id in exclude or other.id == article.id:
+    for start in range(0, len(articles), CHUNK):
+        rows = everyone[start:start + CHUNK]
+        shared = (topics[rows] @ topics.T).toarray()
+        union = counts[rows][:, None] + counts[None, :] - shared
+        score = (ENTITY_WEIGHT * cosine_block(feats.entity_vectors, rows, everyone)
+                 + WORD_WEIGHT * cosine_block(feats.word_vectors, rows, everyone)
+                 + TOPIC_WEIGHT * np.divide(shared, union, out=np.zeros_like(shared), where=union > 0))
+        same = label[rows][:, None] == label[None, :]
+        score += STORY_WEIGHT * same
+        for k, i in enumerate(rows):
+            row = np.where((score[k] >= min_score) & ~excluded, score[k], -np.inf)
+            row[i] = -np.inf
+            # Only the best few can make the list; ties at the cut are kept whole, then sorted exactly.
+            keep = min(limit * 4, len(row) - 1)
+            if keep < 1:
+                out[articles[i].id] = ()
                 continue
-            topic_score, shared = _topic_overlap(article, other)
-            theirs = in_story.get(other.id)
-            same = mine is not None and len(mine.articles) > 1 and theirs is not None and theirs.id == mine.id
-            score = float(blended[i, j]) + TOPIC_WEIGHT * topic_score + (STORY_WEIGHT if same else 0.0)
-            if score >= min_score:
-                found.append(Related(other, round(score, 6), same, shared))
-        found.sort(key=lambda r: (-r.score, -_recency(r.article, tz), r.article.id))
-        out[article.id] = tuple(found[:limit])
+            cut = np.partition(row, -keep)[-keep]
+            candidates = [int(j) for j in np.nonzero((row >= cut) & np.isfinite(row))[0]
+                          if articles[int(j)].id != articles[i].id]
+            best = sorted(candidates, key=lambda j: (-round(float(row[j]), 6), -recency[j], articles[j].id))[:limit]
+            mine = {t.casefold() for t in articles[i].topics}
+            out[articles[i].id] = tuple(
+                Related(articles[j], round(float(row[j]), 6), bool(same[k, j]),
+                        tuple(t for t in articles[j].topics if t.casefold() in mine)) for j in best)
     return out
-
-
-

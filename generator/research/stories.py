@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from generator import dates
 from generator.content import Article
-from generator.research.corpus import Features, When, features
-from generator.research.text import Matrix, cosine
+from generator.research.corpus import PRECISIONS, Calendar, Features, features
+from generator.research.text import Matrix, cosine_block
 from generator.slugs import slugify
 
 NO_STORY = "none"
@@ -56,33 +58,40 @@ class Story:
     pinned: bool  # some member's story was set by a person
 
 
-def similarity(feats: Features, options: StoryOptions) -> Matrix:
-    """Pairwise story similarity in [0, 1]; -1 marks pairs that must never share a story."""
-    words = cosine(feats.word_vectors)
-    blended = words.copy()
-    n = len(feats.articles)
-    for i in range(n):
-        for j in range(i + 1, n):
-            factor = date_factor(feats.when[i], feats.when[j], options)
-            mixed = (1 - options.entity_weight) * words[i, j] + options.entity_weight * feats.actor_overlap(i, j)
-            blended[i, j] = blended[j, i] = -1.0 if factor == 0 else mixed * factor
+def similarity(feats: Features, options: StoryOptions, rows: Sequence[int], cols: Sequence[int]) -> Matrix:
+    """Story similarity of the ``rows`` articles to the ``cols`` articles, in [0, 1]; -1 marks pairs that
+    must never share a story (and an article's similarity to itself)."""
+    mixed = ((1 - options.entity_weight) * cosine_block(feats.word_vectors, rows, cols)
+             + options.entity_weight * feats.actor_block(rows, cols))
+    factor = date_factors(feats.calendar, rows, cols, options)
+    blended: Matrix = np.where(factor == 0, -1.0, mixed * factor)
+    blended[np.asarray(rows)[:, None] == np.asarray(cols)[None, :]] = -1.0
     return blended
 
 
-def date_factor(a: When, b: When, options: StoryOptions) -> float:
-    """1 for the same day, falling to 0.5 at the largest gap allowed, 0 (never together) beyond it."""
-    gap = a.gap_days(b)
-    if gap is None:
-        apart = a.months_apart(b)
-        return 0.0 if apart is not None and apart > 1 else 1.0
-    if "month" in (a.precision, b.precision):
-        return 0.0 if gap > options.loose_gap_days else 1.0
-    # A day named in the text may be the event's day rather than the publication day: allow a few more.
-    allowed = options.max_gap_days + (0 if a.exact and b.exact else options.mentioned_slack_days)
-    if gap > allowed:
-        return 0.0
-    # Reports of one event usually come out within a few days: no penalty there, then a gentle one.
-    return 1.0 if gap <= options.same_days else 1.0 - 0.5 * (gap - options.same_days) / allowed
+def date_factors(cal: Calendar, rows: Sequence[int], cols: Sequence[int], options: StoryOptions) -> Matrix:
+    """1 for the same few days, falling to 0.5 at the largest gap allowed, 0 (never together) beyond it.
+
+    Printed dates are strict; a day named in the text gets a few days' slack (it may be the event's day,
+    not the publication's); a month named with its year is compared loosely; two articles that only name
+    months without a year ("on November 18") are kept apart when those months differ by more than one."""
+    r, c = np.asarray(rows), np.asarray(cols)
+    gap = np.abs(cal.day[r][:, None] - cal.day[c][None, :])  # NaN when either day is unknown
+    printed = PRECISIONS.index("printed")
+    both_printed = (cal.precision[r][:, None] == printed) & (cal.precision[c][None, :] == printed)
+    allowed = options.max_gap_days + np.where(both_printed, 0, options.mentioned_slack_days)
+    by_day = np.where(gap <= options.same_days, 1.0, 1.0 - 0.5 * (gap - options.same_days) / allowed)
+    by_day = np.where(gap > allowed, 0.0, by_day)
+    month = PRECISIONS.index("month")
+    loose = (cal.precision[r][:, None] == month) | (cal.precision[c][None, :] == month)
+    by_day = np.where(loose, np.where(gap > options.loose_gap_days, 0.0, 1.0), by_day)
+    apart = np.abs(cal.month[r][:, None] - cal.month[c][None, :]) % 12
+    apart = np.minimum(apart, 12 - apart)
+    comparable = ((cal.month[r][:, None] > 0) & (cal.month[c][None, :] > 0)
+                  & (cal.yearless[r][:, None] | cal.yearless[c][None, :]))
+    by_month = np.where(comparable & (apart > 1), 0.0, 1.0)
+    result: Matrix = np.where(np.isnan(gap), by_month, by_day)
+    return result
 
 
 def average_link(sim: Matrix, threshold: float, cohesion: float = 0.0) -> list[list[int]]:
@@ -125,34 +134,88 @@ def average_link(sim: Matrix, threshold: float, cohesion: float = 0.0) -> list[l
     return [sorted(members) for members in groups.values()]
 
 
-def _clusters_of(indices: list[int], sim: Matrix, options: StoryOptions) -> list[list[int]]:
-    sub = sim[np.ix_(indices, indices)]
-    return [[indices[k] for k in members] for members in average_link(sub, options.threshold, options.cohesion)]
+CHUNK = 512  # rows of similarity computed at once: bounds memory on large digests
 
 
-def cluster(indices: list[int], feats: Features, sim: Matrix, options: StoryOptions) -> list[list[int]]:
+def _components(indices: list[int], feats: Features, options: StoryOptions) -> list[list[int]]:
+    """Split ``indices`` into groups no story can span: average link only merges groups with a mean
+    similarity at or above the threshold, so some pair across them must reach it. Clustering each
+    connected component of the "some pair reaches the threshold" graph is exact and keeps the dense
+    matrices small. Articles with a day are only compared within the date window that can link them."""
+    order = sorted(indices, key=lambda i: (feats.calendar.day[i] if not np.isnan(feats.calendar.day[i])
+                                           else np.inf, i))
+    days = np.array([feats.calendar.day[i] for i in order])
+    loose = {i for i in order if feats.calendar.precision[i] == PRECISIONS.index("month")}
+    edges_from: list[int] = []
+    edges_to: list[int] = []
+    for start in range(0, len(order), CHUNK):
+        rows = order[start:start + CHUNK]
+        reach = max(options.max_gap_days + options.mentioned_slack_days,
+                    options.loose_gap_days if loose else 0)
+        first, last = days[start], days[min(start + CHUNK, len(order)) - 1]
+        if np.isnan(first) or np.isnan(last):
+            cols = order  # some undated row: compare with everything
+        else:
+            lo = int(np.searchsorted(days, first - reach, side="left"))
+            hi = int(np.searchsorted(days, last + reach, side="right"))
+            cols = order[lo:hi]
+        block = similarity(feats, options, rows, cols)
+        found_rows, found_cols = np.nonzero(block >= options.threshold)
+        edges_from.extend(rows[k] for k in found_rows)
+        edges_to.extend(cols[k] for k in found_cols)
+    position = {article: k for k, article in enumerate(indices)}
+    graph = sparse.csr_matrix((np.ones(len(edges_from)), ([position[a] for a in edges_from],
+                                                          [position[b] for b in edges_to])),
+                              shape=(len(indices), len(indices)))
+    _count, labels = connected_components(graph, directed=False)
+    components: dict[int, list[int]] = {}
+    for k, label in enumerate(labels):
+        components.setdefault(int(label), []).append(indices[k])
+    return list(components.values())
+
+
+def _clusters_of(indices: list[int], feats: Features, options: StoryOptions) -> list[list[int]]:
+    clusters = []
+    for component in _components(indices, feats, options):
+        if len(component) == 1:
+            clusters.append(component)
+            continue
+        sim = similarity(feats, options, component, component)
+        clusters.extend([component[k] for k in members]
+                        for members in average_link(sim, options.threshold, options.cohesion))
+    return clusters
+
+
+def cluster(indices: list[int], feats: Features, options: StoryOptions) -> list[list[int]]:
     """Group articles whose date is known to the day first (reliable); then attach each article known only
     to the month, or not at all, to the one story it clearly fits best — when two stories fit about
     equally (the same minister's visits a year apart) it stays apart rather than guess. Articles left
     over are grouped among themselves."""
-    dated = [i for i in indices if feats.when[i].precision in ("printed", "day")]
-    groups = _clusters_of(dated, sim, options) if dated else []
-    leftover = []
-    for i in (i for i in indices if feats.when[i].precision not in ("printed", "day")):
-        fits = sorted(((_fit(i, g, sim), k) for k, g in enumerate(groups)), reverse=True)
-        best = fits[0] if fits else (-1.0, -1)
-        runner_up = fits[1][0] if len(fits) > 1 else 0.0
-        if best[0] >= options.threshold and best[0] - runner_up >= options.margin:
-            groups[best[1]].append(i)
-        else:
-            leftover.append(i)
-    return groups + (_clusters_of(leftover, sim, options) if leftover else [])
-
-
-def _fit(i: int, group: list[int], sim: Matrix) -> float:
-    """Mean similarity of article ``i`` to a group; -1 when any member must never be with it."""
-    values = sim[i, group]
-    return -1.0 if bool((values < 0).any()) else float(values.mean())
+    by_day = {PRECISIONS.index("printed"), PRECISIONS.index("day")}
+    dated = [i for i in indices if feats.calendar.precision[i] in by_day]
+    undated = [i for i in indices if feats.calendar.precision[i] not in by_day]
+    groups = _clusters_of(dated, feats, options) if dated else []
+    leftover = list(undated)
+    if groups and undated:
+        group_of = np.empty(len(dated), dtype=np.int64)
+        position = {article: k for k, article in enumerate(dated)}
+        for number, group in enumerate(groups):
+            group_of[[position[a] for a in group]] = number
+        sizes = np.bincount(group_of, minlength=len(groups)).astype(np.float64)
+        leftover = []
+        for start in range(0, len(undated), CHUNK):
+            rows = undated[start:start + CHUNK]
+            block = similarity(feats, options, rows, dated)
+            for k, i in enumerate(rows):
+                fits = np.bincount(group_of, weights=block[k], minlength=len(groups)) / sizes
+                fits[np.bincount(group_of, weights=block[k] < 0, minlength=len(groups)) > 0] = -1.0
+                best = int(np.argmax(fits))
+                runner_up = float(np.partition(fits, -2)[-2]) if len(fits) > 1 else 0.0
+                if fits[best] >= options.threshold and fits[best] - max(runner_up, 0.0) >= options.margin:
+                    groups[best] = [*groups[best], i]
+                else:
+                    leftover.append(i)
+    return groups + (_clusters_of(leftover, feats, options) if leftover else [])
 
 
 def pin(article: Article) -> str | None:
@@ -161,8 +224,7 @@ def pin(article: Article) -> str | None:
     return value or None
 
 
-def group_indices(articles: Sequence[Article], feats: Features, sim: Matrix,
-                  options: StoryOptions) -> list[list[int]]:
+def group_indices(articles: Sequence[Article], feats: Features, options: StoryOptions) -> list[list[int]]:
     """Automatic groups over unpinned articles, then the pins applied (see the module docstring)."""
     free = [i for i, a in enumerate(articles) if pin(a) is None]
     parent = list(range(len(articles)))
@@ -176,7 +238,7 @@ def group_indices(articles: Sequence[Article], feats: Features, sim: Matrix,
     def union(a: int, b: int) -> None:
         parent[find(a)] = find(b)
 
-    for members in cluster(free, feats, sim, options):
+    for members in cluster(free, feats, options):
         for member in members[1:]:
             union(member, members[0])
     by_id = {a.id: i for i, a in enumerate(articles)}
@@ -201,12 +263,13 @@ def _order(article: Article, tz: ZoneInfo) -> tuple[int, float, str]:
     return (1, 0.0, article.id)
 
 
-def make_story(members: list[int], articles: Sequence[Article], sim: Matrix, tz: ZoneInfo) -> Story:
+def make_story(members: list[int], articles: Sequence[Article], feats: Features, options: StoryOptions,
+               tz: ZoneInfo) -> Story:
     ordered = sorted(members, key=lambda i: _order(articles[i], tz))
     chosen = tuple(articles[i] for i in ordered)
     # Title: the most central member (highest mean similarity to the others); ties go to the earliest.
-    centrality = [float(np.mean([max(sim[i, j], 0.0) for j in ordered if j != i])) if len(ordered) > 1
-                  else 0.0 for i in ordered]
+    sim = np.clip(similarity(feats, options, ordered, ordered), 0.0, None)
+    centrality = list(sim.sum(axis=1) / max(len(ordered) - 1, 1))
     central = chosen[max(range(len(ordered)), key=lambda k: (centrality[k], -k))]
     ids = {x.id for x in articles}
     names = [slugify(p, p) for a in chosen if (p := pin(a)) and p.casefold() != NO_STORY and p not in ids]
@@ -226,8 +289,7 @@ def find_stories(articles: Sequence[Article], tz: ZoneInfo | None = None,
     if not articles:
         return ()
     feats = feats or features(articles, tz)
-    sim = similarity(feats, options)
-    stories = [make_story(m, articles, sim, tz) for m in group_indices(articles, feats, sim, options)]
+    stories = [make_story(m, articles, feats, options, tz) for m in group_indices(articles, feats, options)]
     return tuple(sorted(stories, key=lambda s: (_order(s.articles[0], tz), s.id)))
 
 

@@ -1,7 +1,8 @@
 """Article text as numbers: word TF-IDF and entity vectors (cosine-ready), and dates mentioned in the text.
 
-Hand-written with numpy rather than scikit-learn: scikit-learn is not installed (numpy and scipy are, via
-datasketch), and what we need — sublinear TF, smoothed IDF, L2-normalised rows — is a dozen lines.
+Hand-written over numpy/scipy.sparse rather than scikit-learn: scikit-learn is not installed (numpy and
+scipy are, via datasketch), and what we need — sublinear TF, smoothed IDF, L2-normalised sparse rows — is
+a dozen lines.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 from generator.research.entities import STOP, wordset
 
@@ -38,6 +41,7 @@ MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:of\s+)?((?:19|20)\d\d)\b", re.IGNOREC
 ISO_DAY = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 
 Matrix = NDArray[np.float64]
+Sparse: TypeAlias = sparse.csr_matrix  # scipy has no type stubs: Any to mypy
 
 
 def words(text: str) -> list[str]:
@@ -55,28 +59,37 @@ def with_bigrams(tokens: Sequence[str]) -> list[str]:
     return [*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]
 
 
-def tfidf(documents: Sequence[Sequence[str]]) -> Matrix:
-    """Rows: documents; sublinear TF x smoothed IDF, L2-normalised, so ``M @ M.T`` is cosine similarity."""
+def tfidf(documents: Sequence[Sequence[str]]) -> Sparse:
+    """Rows: documents; sublinear TF x smoothed IDF, L2-normalised, so ``M @ M.T`` is cosine similarity.
+
+    Sparse (scipy): with word pairs the vocabulary runs to hundreds of thousands of terms, which a dense
+    matrix could not hold for a few thousand articles."""
     vocabulary: dict[str, int] = {}
     counts = [Counter(doc) for doc in documents]
+    df: Counter[str] = Counter()
     for counter in counts:
+        df.update(counter.keys())
         for term in counter:
             vocabulary.setdefault(term, len(vocabulary))
-    matrix = np.zeros((len(documents), max(len(vocabulary), 1)))
-    df = Counter(term for counter in counts for term in counter)
     n = len(documents)
+    rows, cols, values = [], [], []
     for row, counter in enumerate(counts):
         for term, tf in counter.items():
-            matrix[row, vocabulary[term]] = (1 + math.log(tf)) * (math.log((1 + n) / (1 + df[term])) + 1)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            rows.append(row)
+            cols.append(vocabulary[term])
+            values.append((1 + math.log(tf)) * (math.log((1 + n) / (1 + df[term])) + 1))
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, max(len(vocabulary), 1)), dtype=np.float64)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
-    result: Matrix = matrix / norms
+    normalised: Sparse = sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
+    return normalised
+
+
+def cosine_block(matrix: Sparse, rows: Sequence[int], cols: Sequence[int]) -> Matrix:
+    """Cosine similarity of the ``rows`` documents to the ``cols`` documents, dense, in [0, 1]."""
+    block = (matrix[list(rows)] @ matrix[list(cols)].T).toarray()
+    result: Matrix = np.clip(block, 0.0, 1.0)
     return result
-
-
-def cosine(matrix: Matrix) -> Matrix:
-    similarity: Matrix = np.clip(matrix @ matrix.T, 0.0, 1.0)
-    return similarity
 
 
 @dataclass(frozen=True)
