@@ -332,6 +332,14 @@ class WatchSession:
             self._watcher.stop()
 
 
+def wait_for_interrupt() -> None:
+    """Block the main thread until Ctrl-C. It waits in short slices because the kernel may hand SIGINT to
+    a busy thread (a build); Python then raises KeyboardInterrupt only once the main thread runs again."""
+    never = threading.Event()
+    while not never.wait(0.25):
+        pass
+
+
 def needs_ingest(cfg: SiteConfig, trigger: frozenset[Path]) -> bool:
     """Ingest looks for new captures by reading every article, which is slow with thousands of them:
     only do it on the first build and when captures/ or site.yaml changed."""

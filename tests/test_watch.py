@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import shutil
+import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from generator.watch import (
     is_editor_temp,
     needs_ingest,
     start_watching,
+    wait_for_interrupt,
     watch_plan,
 )
 from tests.test_serve_support import VOLCANO, Report, make_digest, mini_build
@@ -230,6 +232,28 @@ def test_a_folder_deleted_and_made_again_is_watched_again(digest: Path, recorder
         recorder.wait_for(lambda o: "articles/again/index.html" in o.changed)
     finally:
         session.stop()
+
+
+def test_ctrl_c_delivered_to_another_thread_still_stops_the_main_thread() -> None:
+    """The kernel may deliver SIGINT to the build thread; the waiting main thread must still notice."""
+    main = threading.get_ident()
+    rescued = threading.Event()
+
+    def rescue() -> None:  # only if the main thread never noticed: interrupt it directly, and fail below
+        rescued.set()
+        signal.pthread_kill(main, signal.SIGINT)
+
+    safety = threading.Timer(TIMEOUT, rescue)
+    safety.start()
+    # Another thread sends SIGINT to itself, once the main thread is (very likely) blocked waiting.
+    other = threading.Timer(0.5, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGINT))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            other.start()
+            wait_for_interrupt()
+    finally:
+        safety.cancel()
+    assert not rescued.is_set()
 
 
 def test_site_yaml_moving_a_folder_is_followed(digest: Path, recorder: Recorder) -> None:

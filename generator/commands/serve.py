@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import threading
 import webbrowser
 from pathlib import Path
 from typing import Any
 
 from generator.serve import start_preview
-from generator.watch import Outcome, describe
+from generator.watch import Outcome, describe, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -31,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
         if args.open:
             webbrowser.open(preview.url)
-        threading.Event().wait()  # the server and the rebuilds run in their own threads
+        wait_for_interrupt()  # the server and the rebuilds run in their own threads
     except KeyboardInterrupt:
         pass
     finally:

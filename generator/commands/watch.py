@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import threading
 from pathlib import Path
 from typing import Any
 
-from generator.watch import Outcome, describe, start_watching
+from generator.watch import Outcome, describe, start_watching, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -23,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     try:  # Ctrl-C ends watch cleanly at any point, even during the first build
         session = start_watching(Path(args.root), build_site, drafts=args.drafts, on_outcome=_print)
         print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
-        threading.Event().wait()  # the rebuilds run in their own thread
+        wait_for_interrupt()  # the rebuilds run in their own thread
     except KeyboardInterrupt:
         pass
     finally:
