@@ -22,6 +22,7 @@ LEAD_WEIGHT = 3
 
 
 KIND_WEIGHT = {"person": 1.0, "organisation": 0.5, "other": 0.3, "place": 0.2}
+MIN_CAST = KIND_WEIGHT["person"]
 
 
 def _in(key: str, lead_keys: frozenset[str]) -> bool:
@@ -149,8 +150,9 @@ class Features:
     def actor_block(self, rows: Sequence[int], cols: Sequence[int]) -> text.Matrix:
         """How much of each article's lead cast the other one mentions (mean of both directions)."""
         weights, presence = self._cast
-        totals = np.asarray(weights.sum(axis=1)).ravel()
-        totals[totals == 0] = np.inf  # no lead names: covers nothing
+        # At least one person's worth: a lead naming only a country ("India") says little about the event,
+        # so sharing it must not count as sharing the whole cast.
+        totals = np.maximum(np.asarray(weights.sum(axis=1)).ravel(), MIN_CAST)
         forward = (weights[list(rows)] @ presence[list(cols)].T).toarray() / totals[list(rows)][:, None]
         backward = (presence[list(rows)] @ weights[list(cols)].T).toarray() / totals[list(cols)][None, :]
         result: text.Matrix = (forward + backward) / 2
