@@ -21,6 +21,8 @@ LABEL = re.compile(r"^(?:credit|credits|photo|photograph|image|picture|foto|bild
                    re.I)
 INLINE_LABEL = re.compile(r"^(?P<caption>.{20,}?)\s*[\s(]\s*(?:photo|image|credit|foto|bild)s?\s*(?:by)?\s*[:/]\s*"
                           r"(?P<credit>[^()]{2,60})\)?$", re.I)
+CREDIT_MARKS = frozenset("()/*_:")
+CAPTION_GLUE = re.compile(r"[a-z][.!?][A-Z]")
 WRAPPED = re.compile(r"^\s*<(?P<tag>strong|b|em|i|figcaption|small)>(?P<caption>.+?)</?(?P=tag)>\s*$", re.I)
 
 
@@ -60,6 +62,8 @@ def caption_at(lines: Sequence[str], i: int) -> Caption | None:
 
 def split_credit(line: str) -> tuple[str, str | None]:
     """(caption, credit) when the line ends with a photo credit in one of the usual shapes."""
+    if not CREDIT_MARKS.intersection(line) and not CAPTION_GLUE.search(line):
+        return line, None  # every shape needs one of these marks, or a sentence glued to a name
     for pattern in (BOLD_CREDIT, SLASH_CREDIT, GLUED_CREDIT, INLINE_LABEL):
         match = pattern.match(line)
         if match:
@@ -78,6 +82,8 @@ def is_credit(text: str) -> bool:
 def is_caption_line(text: str) -> bool:
     """A photo caption standing among paragraphs: it ends with a labelled or agency credit. (Capitals in
     parentheses alone are not enough here: a sentence may end with "(NATO)".)"""
+    if not CREDIT_MARKS.intersection(text):
+        return False
     for pattern in (BOLD_CREDIT, SLASH_CREDIT, INLINE_LABEL):
         if pattern.match(text):
             return True

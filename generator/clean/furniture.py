@@ -140,6 +140,11 @@ TRIGGERS = frozenset(TRIGGER_WORDS.split())
 TOKEN = re.compile(r"\w+")
 
 
+def may_appeal(low: str) -> bool:
+    """The cheap test behind ``is_appeal``, on a lower-cased line."""
+    return not TRIGGERS.isdisjoint(TOKEN.findall(low)) or "©" in low
+
+
 def is_appeal(line: str, words: int) -> bool:
     """An appeal/notice line: short ones by any keyword, longer ones only with several keywords."""
     low = line.lower()

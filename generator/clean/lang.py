@@ -38,7 +38,10 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 ANY_UNSPACED = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
 LETTER = re.compile(r"[^\W\d_]")
-SAMPLE_WORDS = 1500
+SAMPLE_WORDS = 800
+# Lists this short (Cebuano, Igbo, Volapük...) were built from little text and hold common English words:
+# they would claim English pages, so they are left out of detection.
+MIN_LIST = 150
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def stop_index() -> dict[str, tuple[str, ...]]:
     """Word -> the lists it is a stop word in (built once per process: it reads 100 small files)."""
     index: dict[str, list[str]] = {}
     for name in justext.get_stoplists():
-        if name == "Simple_English":
+        if name == "Simple_English" or len(justext.get_stoplist(name)) < MIN_LIST:
             continue
         for word in justext.get_stoplist(name):
             index.setdefault(word, []).append(name)
@@ -71,13 +74,12 @@ def detect(text: str) -> Language:
     unspaced = unspaced_language(sample[:5000])
     if unspaced:
         return Language(unspaced, frozenset(), spaced=False)
-    words = [w.lower() for w in WORD.findall(sample)[:SAMPLE_WORDS]]
+    words = prose_words(text)
     if not words:
         return Language(None, frozenset(), spaced=True)
     index = stop_index()
     hits: dict[str, int] = {}
-    # The most frequent words carry the stop words; rarer ones add look-ups, not evidence.
-    for word, count in Counter(words).most_common():
+    for word, count in Counter(words).items():
         for name in index.get(word, ()):
             hits[name] = hits.get(name, 0) + count
     if not hits:
@@ -87,6 +89,19 @@ def detect(text: str) -> Language:
     if hits[name] < max(3, len(words) // 10):
         return Language(None, stoplist(name), spaced=True)
     return Language(ISO.get(name, name.lower()), stoplist(name), spaced=True)
+
+
+def prose_words(text: str) -> list[str]:
+    """Up to SAMPLE_WORDS lower-cased words from lines of eight words or more: running text, where stop
+    words are dense, rather than menus."""
+    words: list[str] = []
+    for line in text.split("\n"):
+        found = WORD.findall(line)
+        if len(found) >= 8:
+            words.extend(found)
+            if len(words) >= SAMPLE_WORDS:
+                break
+    return [w.lower() for w in words[:SAMPLE_WORDS]]
 
 
 def unspaced_language(sample: str) -> str | None:

@@ -160,6 +160,8 @@ def email_domain(lines: Sequence[str]) -> str | None:
 
 
 def find_url(line: str) -> str | None:
+    if "http" not in line:
+        return None
     match = URL_LINE.match(line.strip()) or BARE_URL.match(line.strip())
     return match["url"] if match and match["url"] else None
 

@@ -39,6 +39,7 @@ BREADCRUMB = re.compile(r"\s[>›»/|]\s")
 META_LABEL = re.compile(r"^(?:author|authors|by|written by|autor|auteur|publish(?:ed)?(?: date| on)?|date|posted"
                         r"|posted on|updated|last updated|datum|fecha|data)\s*:$", re.I)
 CAPTION_GLUE = re.compile(r"[a-z][.!?][A-Z]")
+URL_LABEL = re.compile(r"^(?:original (?:url|link|article)|source url)\s*:?\s*$", re.I)
 BULLET = re.compile(r"^(?:[-*•·▪◦–]|\d{1,2}[.)])\s+\S")
 HEADING_MD = re.compile(r"^#{1,6}\s+")
 GOOD_WORDS = 10
@@ -59,6 +60,7 @@ class Line(NamedTuple):
     kind: str = "short"  # good | near | short | bad | end
     dated: bool = False   # a short line printing a full date: a dateline
     byline: bool = False  # a byline ("By ...", "Author: ...")
+    asks: bool = False    # holds a word that appeals/notices use (subscribe, cookies...): worth a closer look
 
 
 @dataclass(frozen=True)
@@ -88,31 +90,37 @@ def read_lines(text: str, lang: Language) -> list[Line]:
             continue
         if label:
             stripped, label = f"{label} {stripped}", ""
-        words, stop = measure(stripped, lang)
-        lines.append(Line(len(lines), stripped, blank, words, stop))
+        words, stop, asks = measure(stripped, lang)
+        lines.append(Line(len(lines), stripped, blank, words, stop, asks=asks))
         blank = False
     return lines
 
 
-def measure(text: str, lang: Language) -> tuple[int, float]:
+def measure(text: str, lang: Language) -> tuple[int, float, bool]:
+    """(words, stop-word share, appeal words present), from one pass over the line's words."""
+    low = text.lower()
     if not lang.spaced:
         unspaced = len(UNSPACED_CHAR.findall(text))
-        return unspaced // 2 + len(WORD.findall(UNSPACED_CHAR.sub(" ", text))), 1.0
-    words = WORD.findall(text)
+        return unspaced // 2 + len(WORD.findall(UNSPACED_CHAR.sub(" ", text))), 1.0, furniture.may_appeal(low)
+    words = WORD.findall(low)
+    asks = not furniture.TRIGGERS.isdisjoint(words) or "©" in low
     if not words:
-        return 0, 0.0
+        return 0, 0.0, asks
     if not lang.stopwords:
-        return len(words), 1.0
-    stop = sum(1 for w in words if w.lower() in lang.stopwords)
-    return len(words), stop / len(words)
+        return len(words), 1.0, asks
+    stop = sum(map(lang.stopwords.__contains__, words))
+    return len(words), stop / len(words), asks
 
 
 def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
     counts = Counter(line.text.casefold() for line in lines)
     min_stop = 0.12 if lang.stopwords else 0.0
-    out = [Line(line.at, line.text, line.gap, line.words, line.stop,
-                kind_of(line, counts[line.text.casefold()], min_stop), is_dateline(line), is_byline(line))
-           for line in lines]
+    out = []
+    for line in lines:
+        kind = kind_of(line, counts[line.text.casefold()], min_stop)
+        # Datelines and bylines are short: long prose lines need not be read for them.
+        short = kind != "good" or line.words <= 30
+        out.append(line._replace(kind=kind, dated=short and is_dateline(line), byline=short and is_byline(line)))
     return drop_card_lists(drop_cards(join_broken(out, min_stop)))
 
 
@@ -185,7 +193,7 @@ def kind_of(line: Line, repeats: int, min_stop: float) -> str:
     text = line.text
     if furniture.is_end(text):
         return "end"
-    if furniture.is_inline(text) or furniture.is_teaser(text) or furniture.is_appeal(text, line.words):
+    if furniture.is_inline(text) or furniture.is_teaser(text) or (line.asks and furniture.is_appeal(text, line.words)):
         return "bad"
     if repeats > 2 or (repeats > 1 and line.words < GOOD_WORDS and not WRAPPED.match(text)):
         return "bad"  # prose is not printed three times; short labels not twice
@@ -312,7 +320,7 @@ def find_url_lines(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
         url = find_url(line.text)
         if url:
             return url, [line.at]
-        if re.match(r"^(?:original (?:url|link|article)|source url)\s*:?\s*$", line.text, re.I):
+        if line.words <= 3 and URL_LABEL.match(line.text):
             nxt = lines[line.at + 1] if line.at + 1 < len(lines) else None
             if nxt and find_url(nxt.text):
                 return find_url(nxt.text), [line.at, nxt.at]
