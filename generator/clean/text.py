@@ -342,9 +342,12 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
         if i >= first and line.kind == "good" and line.words >= 20:
             prose_before += line.words
         own = Counter(w.lower() for w in WORD.findall(line.text)) if i >= first else Counter()
-        score = title_score(line, lead, own, max(0, first - i))
+        repeats = counts[line.text.casefold()]
+        # A line is furniture by its own words when it is "bad" for another reason than being repeated.
+        furniture_line = line.kind == "bad" and (repeats == 1 or is_furniture(line.text, line.words))
+        score = 0.0 if furniture_line else title_score(line, lead, own, max(0, first - i))
         if score:
-            score += context_score(lines, i, counts[line.text.casefold()])
+            score += context_score(lines, i, repeats)
         if score > best_score:
             best, best_score = i, score
     return best
@@ -386,7 +389,7 @@ def title_score(line: Line, lead: Counter[str], own: Counter[str], distance: int
         return 0.0
     if text.rstrip("\"”’»)")[-1:] in (".", ",", ":", ";") and not text.endswith("...") and not title_case(text):
         return 0.0
-    if is_furniture(text, line.words) or EMAIL.search(text) or BYLINE.match(text):
+    if EMAIL.search(text) or BYLINE.match(text):
         return 0.0
     if split_credit(text)[1] or CAPTION_GLUE.search(text) or len(BREADCRUMB.findall(text)) >= 2:
         return 0.0  # a photo caption with its credit, or a breadcrumb trail
