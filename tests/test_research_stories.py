@@ -102,10 +102,12 @@ def test_pins_none_join_and_named() -> None:
 
 def test_entities_drop_titles_sentence_starts_and_adjectives() -> None:
     text = ("Russia's Minister of Natural Resources and Environment Alexander Kozlov met Kim Jong Un. "
-            "Analysts said the Russian delegation visited Pyongyang and Moscow. Kozlov left on Monday.")
+            "Analysts said the Russian delegation visited Pyongyang and Moscow. Kozlov left on Monday. "
+            "Impoverished Pyongyang would trade. Ambassador Alexander Matsegora came. Matsegora said so.")
     names = {e.name: e for e in extract(text)}
     assert {"Alexander Kozlov", "Kim Jong Un", "Pyongyang", "Moscow", "Russia"} <= set(names)
-    assert not {"Analysts", "Russian", "Monday", "Natural Resources"} & set(names)
+    assert not {"Analysts", "Russian", "Monday", "Natural Resources", "Impoverished Pyongyang"} & set(names)
+    assert names["Alexander Matsegora"].short_forms == ("Matsegora",)
     assert names["Alexander Kozlov"].count == 2  # "Kozlov" folded into the full name
     assert names["Alexander Kozlov"].kind == "person"
 

@@ -45,9 +45,10 @@ each every all any some many much more most other such no not yes one two three 
 eight nine ten first second third last next new old former latest recent earlier later today yesterday
 tomorrow tonight monday tuesday wednesday thursday friday saturday sunday january february march april
 may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov
-dec mr mrs ms dr according read more share comments comment subscribe advertisement related photo image
-video watch listen click here home news sign log menu search skip content edit post featured is are was
-were be been has have had do does did will would can could should must might may shall
+dec western eastern northern southern mr mrs ms dr according read more share comments comment subscribe
+advertisement related photo image video watch listen click here home news sign log menu search skip
+content edit post featured is are was were be been has have had do does did will would can could should
+must might may shall
 """)
 DEMONYM = re.compile(r"(?:ian|ean|ese|ish|ians|eans)$")
 TOKEN = re.compile(r"[^\W\d_][\w’'.]*\w|[^\W\d_]")
@@ -87,6 +88,7 @@ class Entity:
     name: str
     count: int
     kind: str  # person, place, organisation or other
+    short_forms: tuple[str, ...] = ()  # one-word forms the text also uses for it ("Kozlov")
 
 
 def entity_key(name: str) -> str:
@@ -185,10 +187,11 @@ def _clean_span(span: list[str], before: str, after: str, at_start: bool) -> Men
         span, at_start = span[1:], False  # "The Kremlin" -> "Kremlin"; "In Pyongyang" -> "Pyongyang"
     while span and (span[-1].lower() in CONNECTORS or span[-1].lower() in STOP):
         span = span[:-1]
-    if not span or (len(span) == 1 and (len(span[0]) < 2 or span[0].lower() in STOP)):
-        return None
-    if DEMONYM.search(span[-1].lower()) and after[:1].islower():
-        return None  # "Russian delegation", "North Korean leader": adjectives, not names
+    if not span or (len(span) == 1 and (len(span[0]) < 2 or span[0].lower() in STOP
+                                        or span[0].lower() in PLACE_WORDS)):
+        return None  # a lone "North" ("the North") or "Republic" names nothing by itself
+    if DEMONYM.search(span[-1].lower()) and (after[:1].islower() or len(span) == 1):
+        return None  # "Russian delegation", "North Korean leader", "Russian and ...": adjectives, not names
     return Mention(" ".join(span), before, after, after_role, at_start)
 
 
@@ -198,7 +201,8 @@ def mentions(text: str) -> list[Mention]:
     for words, starts in _segments(text):
         found.extend(_spans(words, bool(starts)))
     lowercase_words = {w for w in TOKEN.findall(text) if w.islower()}
-    inside = {w for m in found if not m.at_start for w in m.text.split()}
+    # Words seen in a name other than as a sentence's first word are names wherever they stand.
+    inside = {w for m in found for k, w in enumerate(m.text.split()) if not (m.at_start and k == 0)}
     return [_sentence_start(m, lowercase_words, inside) for m in found if _keep(m, lowercase_words, inside)]
 
 
@@ -252,5 +256,6 @@ def extract(text: str) -> tuple[Entity, ...]:
         spelling = Counter(m.text for m in group if entity_key(m.text) == key) or Counter(
             m.text for m in group)
         name = spelling.most_common(1)[0][0]
-        entities.append(Entity(key, name, len(group), _kind(name, group)))
+        short = tuple(sorted({m.text for m in group if " " not in m.text and entity_key(m.text) != key}))
+        entities.append(Entity(key, name, len(group), _kind(name, group), short))
     return tuple(sorted(entities, key=lambda e: (-e.count, e.key)))

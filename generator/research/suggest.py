@@ -19,17 +19,17 @@ from generator.research.corpus import full_text
 from generator.research.entities import Entity, entity_key, extract
 from generator.topics import match_topics
 
-KINDS = ("person", "place", "organisation")
+KIND_LABELS = {"person": "person", "place": "place", "organisation": "organisation", "other": "name"}
 
 
 @dataclass(frozen=True)
 class Suggestion:
     name: str
-    kind: str  # person, place or organisation
+    kind: str  # person, place, organisation, or name (a proper name of unknown kind)
     articles: int  # how many articles mention it
     mentions: int  # how often, in all
     examples: tuple[str, ...]  # titles of up to three articles that mention it most
-    terms: tuple[str, ...]  # extra spellings worth matching (a person's surname)
+    terms: tuple[str, ...]  # short forms the articles use for it ("Matsegora")
 
 
 @dataclass(frozen=True)
@@ -62,18 +62,17 @@ def suggest_topics(articles: Sequence[Article], topics: Sequence[TopicConfig], *
     for key, hits in by_key.items():
         entities = [e for _, e in hits]
         kind = _kind(entities)
-        if len(hits) < min_articles or kind not in KINDS or key in outlets:
+        if len(hits) < min_articles or key in outlets:
             continue
         if _covered(entities[0], topics):
             continue
         names = Counter(e.name for e in entities)
         ranked = sorted(hits, key=lambda hit: (-hit[1].count, hit[0].title))
-        name = names.most_common(1)[0][0]
-        surname = name.split()[-1]
         found.append(Suggestion(
-            name=name, kind=kind, articles=len(hits), mentions=sum(e.count for e in entities),
-            examples=tuple(a.title for a, _ in ranked[:3]),
-            terms=(surname,) if kind == "person" and " " in name and len(surname) > 3 else ()))
+            name=names.most_common(1)[0][0], kind=KIND_LABELS[kind], articles=len(hits),
+            mentions=sum(e.count for e in entities), examples=tuple(a.title for a, _ in ranked[:3]),
+            # Short forms the articles really use ("Matsegora said"), so the topic matches them too.
+            terms=tuple(sorted({form for e in entities for form in e.short_forms}))))
     found.sort(key=lambda s: (-s.articles, -s.mentions, s.name))
     return tuple(found[:limit])
 
