@@ -78,8 +78,13 @@ class Server:
         ready.set()
 
     def stop(self) -> None:
+        """Ctrl-C, as a person would; a server that does not stop within a minute is a bug worth seeing."""
         self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=60)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            print("digest serve did not stop within 60 s of Ctrl-C", file=sys.stderr)
 
 
 def sample_digest(work: Path) -> Path:
