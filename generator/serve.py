@@ -20,6 +20,7 @@ import queue
 import re
 import secrets
 import socket
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from generator.config import SiteConfig, load_config
@@ -307,6 +309,11 @@ class LiveServer(ThreadingHTTPServer):
     def port(self) -> int:
         return int(self.server_address[1])
 
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        """A page closed in the middle of a response is normal while previewing; anything else is printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     def close(self) -> None:
         """Stop serving: end the event streams, stop the loop, free the port."""
         self.hub.close()
@@ -400,7 +407,7 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 self.wfile.write(message)
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except ConnectionError:  # the page went away
             return
         finally:
             self.server.hub.unsubscribe(stream)
