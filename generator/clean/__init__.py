@@ -25,6 +25,7 @@ from generator.clean.htmlpath import extract
 from generator.clean.meta import domain_outlet
 from generator.clean.text import layout
 from generator.clean.textpath import body_blocks, read_meta
+from generator.dates import normalise as normalise_date
 from generator.errors import CaptureError
 
 CLEANER_VERSION = "0.2.0"
@@ -91,8 +92,14 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
     lang = languages.detect(body)
     source = found.source or (domain_outlet(found.url, body) if found.url else None)
     return finish(Cleaned(
-        title=found.title or first_words(body), body=body, date=found.date, authors=found.authors,
+        title=found.title or first_words(body), body=body, date=with_offset(found.date, tz),
+        updated=with_offset(found.updated, tz), authors=found.authors,
         source=source, url=found.url, language=lang.code, kind="html"))
+
+
+def with_offset(value: str | None, tz: ZoneInfo) -> str | None:
+    """A day stays a day; a moment without offset takes the site's zone (as for text captures)."""
+    return normalise_date(value, tz) if value else None
 
 
 def drop_furniture(blocks: list[markdown.Block]) -> list[markdown.Block]:

@@ -7,6 +7,7 @@ nothing). Where it finds nothing, the page's text goes through the text cleaner 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,20 @@ from trafilatura.metadata import extract_metadata
 from generator.clean.meta import clean_authors, strip_site_name
 
 TAG = re.compile(r"<[^>]*>")
+
+
+def stamp_patterns(names: str) -> tuple[re.Pattern[str], ...]:
+    """A ``<meta>`` tag (either attribute order) or a JSON-LD key holding one of the ``names``."""
+    key, value = rf"(?:property|name|itemprop)=[\"'](?:{names})[\"']", r"content=[\"']([^\"']+)[\"']"
+    return (
+        re.compile(rf"<meta[^>]+{key}[^>]*{value}", re.I),
+        re.compile(rf"<meta[^>]+{value}[^>]*{key}", re.I),
+        re.compile(rf"[\"'](?:{names})[\"']\s*:\s*[\"']([^\"']+)[\"']"),
+    )
+
+
+PUBLISHED = stamp_patterns("article:published(?:_time)?|datePublished|og:published_time|publish[-_]?date|pubdate")
+MODIFIED = stamp_patterns("article:modified(?:_time)?|dateModified|og:updated_time")
 BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article",
               "header", "footer", "figcaption", "blockquote", "ul", "ol", "table", "dd", "dt", "pre")
 
@@ -27,7 +42,8 @@ class HtmlArticle:
     markdown: str | None  # None: trafilatura found no article
     text: str             # the page's visible text, one block per line (for the fallback)
     title: str | None
-    date: str | None
+    date: str | None      # ISO day, or day and time where the publisher's data gives one
+    updated: str | None
     authors: tuple[str, ...]
     source: str | None
     url: str | None
@@ -39,22 +55,48 @@ def extract(page: str) -> HtmlArticle:
     try:
         return extract_with_trafilatura(page)
     except (ValueError, TypeError, LookupError, RecursionError, etree.LxmlError):
-        return HtmlArticle(None, visible_text(page), None, None, (), None, None)
+        return HtmlArticle(None, visible_text(page), None, None, None, (), None, None)
 
 
 def extract_with_trafilatura(page: str) -> HtmlArticle:
     tree = trafilatura.utils.load_html(page)
     if tree is None:
-        return HtmlArticle(None, visible_text(page), None, None, (), None, None)
+        return HtmlArticle(None, visible_text(page), None, None, None, (), None, None)
     meta = extract_metadata(tree, extensive=False)
     body = trafilatura.extract(tree, output_format="markdown", include_comments=False, include_tables=True,
                                include_images=False, include_links=False, fast=True)
     text = "" if body else visible_text(page)
     if meta is None:
-        return HtmlArticle(body, text, None, None, (), None, None)
+        return HtmlArticle(body, text, None, None, None, (), None, None)
     authors = clean_authors(re.split(r";|\band\b", meta.author or ""))
-    return HtmlArticle(body, text, headline(tree, meta.title, meta.sitename), meta.date, authors,
+    published = stamped(page, PUBLISHED, meta.date)
+    modified = stamped(page, MODIFIED, None)
+    updated = modified if modified and published and later(modified, published) else None
+    return HtmlArticle(body, text, headline(tree, meta.title, meta.sitename), published, updated, authors,
                        meta.sitename, meta.url)
+
+
+def later(modified: str, published: str) -> bool:
+    """An update worth showing: a later day, or a later time when both carry one."""
+    if modified[:10] != published[:10]:
+        return modified[:10] > published[:10]
+    return len(published) > 10 and len(modified) > 10 and modified[:16] > published[:16]
+
+
+def stamped(page: str, patterns: tuple[re.Pattern[str], ...], day: str | None) -> str | None:
+    """The publisher's own timestamp (meta tag or JSON-LD) when it agrees with ``day`` (trafilatura's
+    choice; any day when ``day`` is None): it carries the time and the offset the day alone lacks."""
+    head = page[:300_000]
+    for pattern in patterns:
+        for match in pattern.finditer(head):
+            value = match.group(1).strip()
+            try:
+                moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if day is None or moment.date().isoformat() == day[:10]:
+                return moment.isoformat() if "T" in value or " " in value.strip() else moment.date().isoformat()
+    return day
 
 
 def headline(tree: lxml_html.HtmlElement, title: str | None, site: str | None) -> str | None:
