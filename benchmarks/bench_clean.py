@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_clean: corpus not found at {args.corpus} (it lives in ../shared); nothing measured")
         return 0
     failed = False
+    start = time.process_time()
+    sum(range(10**6))
+    reference = (time.process_time() - start) * 1000
+    print(f"machine reference: sum(range(10**6)) took {reference:.1f} ms CPU (an unloaded modern core: ~15 ms)")
     for ext, bar in BARS_MS.items():
         files = sorted(args.corpus.glob(f"*.{ext}"))
         if not files:
