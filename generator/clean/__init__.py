@@ -31,11 +31,14 @@ from generator.errors import CaptureError
 CLEANER_VERSION = "0.2.0"
 NO_DATE = "no publication date found"
 SUMMARY_CHARS = 300
-SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’»)]?\s+")
+# A sentence ends at . ! ? (or their CJK forms), maybe followed by a closing quote, then a space.
+SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[.!?。！？][\"”’»)])\s+")
 
 
 @dataclass(frozen=True)
 class Cleaned:
+    """One article: metadata as printed (never invented) and the body as Markdown."""
+
     title: str
     body: str
     date: str | None = None
@@ -83,7 +86,8 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
         if not found.text.strip():
             raise CaptureError("no article found in the page", path)
         fallback = clean_text(found.text, "html", path, tz)
-        return finish(replace(fallback, title=found.title or fallback.title, date=found.date or fallback.date,
+        date = with_offset(found.date, tz) or fallback.date
+        return finish(replace(fallback, title=found.title or fallback.title, date=date,
                               authors=found.authors or fallback.authors, source=found.source or fallback.source,
                               url=found.url or fallback.url, warnings=()))
     body = markdown.render(drop_furniture(markdown.from_markdown(found.markdown)))
