@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from generator.clean import markdown
 from generator.clean.dates import Printed, find_dates
 from generator.clean.lang import Language
+from generator.clean.lines import Line
 from generator.clean.markdown import Block
 from generator.clean.meta import (
     EMAIL,
@@ -27,7 +28,7 @@ from generator.clean.meta import (
     plain_name,
     strip_markdown,
 )
-from generator.clean.text import BULLET, HEADING_MD, Layout, Line, is_heading, is_list_line
+from generator.clean.text import BULLET, HEADING_MD, Layout, is_heading, is_list_line
 from generator.dates import with_zone
 
 

@@ -1,0 +1,186 @@
+"""Line classification, the heart of the text cleaner: every non-empty line of a capture with its size,
+stop-word share and kind.
+
+Kinds: good (running prose), near (short prose), short (labels, headings, bylines), bad (furniture by
+keyword class, teaser text cut off with "...", lines the page repeats, teaser cards), end (a label that
+opens the after-article zone). Like jusText's paragraph classes, but with the stop words of the document's
+own language, and with the context rules a browser copy needs (paragraphs set apart by blank lines,
+sentences cut by a stray break, headline-and-blurb cards).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from generator.clean import furniture
+from generator.clean.caption import WRAPPED
+from generator.clean.dates import find_dates
+from generator.clean.lang import Language
+from generator.clean.meta import bare_author, parse_byline
+
+WORD = re.compile(r"\w+")
+UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
+TERMINAL_CHARS = frozenset(".!?。！？:;\"”’»)]'*_")
+DIGIT = re.compile(r"\d")
+META_LABEL = re.compile(r"^(?:author|authors|by|written by|autor|auteur|publish(?:ed)?(?: date| on)?|date|posted"
+                        r"|posted on|updated|last updated|datum|fecha|data)\s*:$", re.I)
+GOOD_WORDS = 10
+
+
+class Line(NamedTuple):
+    """One non-empty line of the capture. (A NamedTuple, not a frozen dataclass: pages have hundreds of
+    lines and frozen dataclasses are slow to build.)"""
+
+    at: int        # position among the non-empty lines
+    text: str
+    gap: bool      # a blank line (or the start) precedes it
+    words: int     # word count (word-equivalents for scripts without spaces)
+    stop: float    # share of stop words (1.0 where the language has no list)
+    kind: str = "short"  # good | near | short | bad | end
+    dated: bool = False   # a short line printing a full date: a dateline
+    byline: bool = False  # a byline ("By ...", "Author: ...")
+    asks: bool = False    # holds a word that appeals/notices use (subscribe, cookies...): worth a closer look
+
+
+
+def read_lines(text: str, lang: Language) -> list[Line]:
+    lines: list[Line] = []
+    blank = True
+    label = ""
+    for raw in text.replace("\u00a0", " ").split("\n"):
+        stripped = " ".join(raw.split())
+        if not stripped:
+            blank = True
+            continue
+        if META_LABEL.match(stripped):
+            label = stripped  # "Author:" / "Publish date:" on a line of its own: read with its value
+            continue
+        if label:
+            stripped, label = f"{label} {stripped}", ""
+        words, stop, asks = measure(stripped, lang)
+        lines.append(Line(len(lines), stripped, blank, words, stop, asks=asks))
+        blank = False
+    return lines
+
+
+
+def measure(text: str, lang: Language) -> tuple[int, float, bool]:
+    """(words, stop-word share, appeal words present), from one pass over the line's words."""
+    low = text.lower()
+    if not lang.spaced:
+        unspaced = len(UNSPACED_CHAR.findall(text))
+        return unspaced // 2 + len(WORD.findall(UNSPACED_CHAR.sub(" ", text))), 1.0, furniture.may_appeal(low)
+    words = WORD.findall(low)
+    asks = not furniture.TRIGGERS.isdisjoint(words) or "©" in low
+    if not words:
+        return 0, 0.0, asks
+    if not lang.stopwords:
+        return len(words), 1.0, asks
+    stop = sum(map(lang.stopwords.__contains__, words))
+    return len(words), stop / len(words), asks
+
+
+
+def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
+    counts = Counter(line.text.casefold() for line in lines)
+    min_stop = 0.12 if lang.stopwords else 0.0
+    out = []
+    for line in lines:
+        kind = kind_of(line, counts[line.text.casefold()], min_stop)
+        # Datelines and bylines are short: long prose lines need not be read for them.
+        short = kind != "good" or line.words <= 30
+        out.append(line._replace(kind=kind, dated=short and is_dateline(line), byline=short and is_byline(line)))
+    return drop_card_lists(drop_cards(join_broken(out, min_stop)))
+
+
+
+def kind_of(line: Line, repeats: int, min_stop: float) -> str:
+    text = line.text
+    if furniture.is_end(text):
+        return "end"
+    if furniture.is_inline(text) or furniture.is_teaser(text) or (line.asks and furniture.is_appeal(text, line.words)):
+        return "bad"
+    if repeats > 2 or (repeats > 1 and line.words < GOOD_WORDS and not WRAPPED.match(text)):
+        return "bad"  # prose is not printed three times; short labels not twice
+    prose = line.stop >= min_stop
+    terminal = is_terminal(text)
+    if prose and line.words >= GOOD_WORDS and (terminal or line.words >= 25):
+        return "good"
+    if prose and line.words >= 4 and terminal:
+        return "near"
+    return "short"
+
+
+
+def join_broken(lines: list[Line], min_stop: float) -> list[Line]:
+    """Prose cut mid-sentence by a stray paragraph break ("... and the former" / "for its invasion ...")
+    is prose, though it does not end like a sentence."""
+    out = list(lines)
+    for n in range(len(out) - 1):
+        line, nxt = out[n], out[n + 1]
+        if (line.kind == "short" and line.words >= 6 and line.stop >= min_stop and nxt.kind in ("good", "near")
+                and nxt.text[:1].islower()):
+            out[n] = line._replace(kind="good")
+    return out
+
+
+
+def drop_cards(lines: list[Line]) -> list[Line]:
+    """Teaser cards (a headline line, then its blurb with no blank line between) on pages whose prose
+    paragraphs are set apart by blank lines: there, prose glued under a headline is not a paragraph."""
+    good = [line for line in lines if line.kind == "good"]
+    if len(good) < 4 or sum(1 for line in good if line.gap) < 0.75 * len(good):
+        return lines
+    out = list(lines)
+    # Only after prose has begun: above the article, headline and standfirst look just like a card.
+    begun = next((n for n, line in enumerate(out) if line.kind == "good" and line.gap), len(out))
+    for n in range(begun + 1, len(out)):
+        line, prev = out[n], out[n - 1]
+        if (line.kind == "good" and line.words <= 60 and not line.gap and prev.kind == "short"
+                and not is_terminal(prev.text)):
+            out[n] = line._replace(kind="bad")
+            out[n - 1] = prev._replace(kind="bad")
+    return out
+
+
+
+def drop_card_lists(lines: list[Line]) -> list[Line]:
+    """Three or more headline-then-blurb pairs in a row (no blank lines): a list of other stories."""
+    out = list(lines)
+    n = 0
+    while n + 1 < len(out):
+        end = n
+        while end + 1 < len(out) and is_card(out[end], out[end + 1]):
+            end += 2
+        if end - n >= 6:
+            for m in range(n, end):
+                out[m] = out[m]._replace(kind="bad")
+        n = max(end, n + 1)
+    return out
+
+
+
+def is_card(head: Line, blurb: Line) -> bool:
+    return (head.kind == "short" and head.words <= 6 and not is_terminal(head.text) and not blurb.gap
+            and blurb.kind in ("good", "near") and blurb.words <= 40)
+
+
+
+def is_terminal(text: str) -> bool:
+    """Ends like a sentence (or a quotation, or emphasis closing one)."""
+    return bool(text) and text[-1] in TERMINAL_CHARS
+
+
+
+def is_dateline(line: Line) -> bool:
+    return line.words <= 14 and bool(DIGIT.search(line.text)) and bool(find_dates(line.text, True))
+
+
+
+def is_byline(line: Line) -> bool:
+    if line.words <= 6 and bare_author(line.text):
+        return True
+    return line.words <= 30 and parse_byline(line.text) is not None
