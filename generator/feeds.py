@@ -15,7 +15,7 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
-from generator.model import ArticleView, Site, render_markdown
+from generator.model import ArticleView, Site
 from generator.urls import Urls
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # "updated" of a feed with no entries, still stable
@@ -141,7 +141,7 @@ def _content_html(view: ArticleView, page: str) -> str:
     parts: list[str] = []
     if article.source:
         parts.append(_source_line(article.source, article.url))
-    parts.append(render_markdown(article.body, page))
+    parts.append(view.feed_html(page))
     return "\n".join(parts)
 
 

@@ -13,10 +13,11 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urljoin
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -55,16 +56,35 @@ class ArticleView:
     moment: dt.datetime | None  # publication moment (aware); None when undated
     feed_moment: dt.datetime | None  # date, else updated, else captured: None keeps it out of feeds
     updated: dt.datetime | None
-    html: str  # body as HTML; links as written (relative ones stay relative to the page)
-    summary: str  # plain text
-    reading_minutes: int
     topics: tuple[TopicRef, ...]
+    derived: Derived = field(repr=False, compare=False)
     newer: Link | None = None
     older: Link | None = None
+    digest: str = ""  # changes whenever anything this view shows changes (see generator.fingerprint)
 
     @property
     def title(self) -> str:
         return self.article.title
+
+    @property
+    def html(self) -> str:
+        """Body as HTML; links as written (relative ones stay relative to the page)."""
+        return self.derived.values().html
+
+    @property
+    def summary(self) -> str:
+        """Plain text: the article's own summary, else the start of its first paragraph."""
+        return self.article.summary or self.derived.values().summary
+
+    @property
+    def reading_minutes(self) -> int:
+        return self.derived.values().minutes
+
+    def feed_html(self, page_url: str) -> str:
+        """Body HTML with every link absolute (feed readers have no page to resolve against)."""
+        if not self.derived.values().relative_links:
+            return self.html
+        return render_markdown(self.article.body, page_url)
 
     @property
     def original_url(self) -> str | None:
@@ -127,10 +147,78 @@ class Site:
 
 @dataclass(frozen=True)
 class Loaded:
-    """An article as read from ``content/``, with the file it came from."""
+    """An article as read from ``content/``, with the file it came from (and that file's hash)."""
 
     source: Path
     article: Article
+    sha: str = ""
+
+
+class Store(Protocol):
+    """Where derived values are remembered between builds (``generator.cache.DerivedStore``)."""
+
+    def get(self, key: str) -> Any: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class DerivedValues:
+    html: str
+    summary: str
+    minutes: int
+    relative_links: bool
+
+
+class Derived:
+    """What is computed from an article's Markdown body, only when a page or feed being rendered asks.
+
+    A rebuild re-renders few pages, so most bodies are never parsed at all; values are remembered in the
+    build cache (by body hash and Markdown settings) across builds.
+    """
+
+    __slots__ = ("_values", "body", "store")
+
+    def __init__(self, body: str, store: Store | None = None) -> None:
+        self.body = body
+        self.store = store
+        self._values: DerivedValues | None = None
+
+    @property
+    def key(self) -> str:
+        return "md1:" + hashlib.sha1(self.body.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+    def values(self) -> DerivedValues:
+        if self._values is None:
+            stored = self.store.get(self.key) if self.store is not None else None
+            if isinstance(stored, DerivedValues):
+                self._values = stored
+            else:
+                self._values = derive(self.body)
+                if self.store is not None:
+                    self.store.put(self.key, self._values)
+        return self._values
+
+    def prime(self, values: DerivedValues) -> None:
+        """Values computed elsewhere (by a worker process during a cold build)."""
+        self._values = values
+        if self.store is not None:
+            self.store.put(self.key, values)
+
+
+def derive(body: str) -> DerivedValues:
+    tokens = _MD.parse(body)
+    return DerivedValues(html=str(_MD.renderer.render(tokens, _MD.options, {})), summary=_summary(tokens),
+                         minutes=reading_minutes(body), relative_links=_has_relative_links(tokens))
+
+
+def _has_relative_links(tokens: Iterable[Token]) -> bool:
+    for token in _walk(tokens):
+        for attr in ("href", "src"):
+            value = token.attrGet(attr)
+            if isinstance(value, str) and not urlsplit(value).scheme:
+                return True
+    return False
 
 
 # --- Markdown -------------------------------------------------------------------------------------
@@ -167,10 +255,12 @@ def _walk(tokens: Iterable[Token]) -> Iterable[Token]:
             yield from _walk(token.children)
 
 
-@lru_cache(maxsize=8192)
 def plain_summary(text: str, words: int = SUMMARY_WORDS) -> str:
-    """The first paragraph as plain text, cut at ``words`` words (memoised like ``render_markdown``)."""
-    tokens = _MD.parse(text)
+    """The first paragraph as plain text, cut at ``words`` words."""
+    return _summary(_MD.parse(text), words)
+
+
+def _summary(tokens: Sequence[Token], words: int = SUMMARY_WORDS) -> str:
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and index + 1 < len(tokens):
             plain = _inline_text(tokens[index + 1])
@@ -196,7 +286,8 @@ def reading_minutes(text: str) -> int:
 
 # --- Building the model ---------------------------------------------------------------------------
 
-def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = False) -> Site:
+def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = False,
+                store: Store | None = None) -> Site:
     """The whole site from all articles. Raises DigestError naming both files on any URL clash."""
     published = [item for item in loaded if drafts or not item.article.draft]
     for item in published:
@@ -206,7 +297,7 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     _check_collisions([(article_slug(item.article), item.source) for item in published], "articles/",
                       "article URL")
     topic_names = _topic_names(cfg, published)
-    ordered = sorted((_view(cfg, item, topic_names) for item in published), key=_order)
+    ordered = sorted((_view(cfg, item, topic_names, store) for item in published), key=_order)
     # Newer/older links stay within dated articles (in time) and within undated ones (in capture order).
     views = _link_neighbours([v for v in ordered if v.moment]) + _link_neighbours([v for v in ordered if not v.moment])
     topics = _topics(cfg, views, topic_names)
@@ -236,16 +327,17 @@ def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str)
         seen[key] = (slug, source)
 
 
-def _view(cfg: SiteConfig, item: Loaded, topic_names: dict[str, str]) -> ArticleView:
+def _view(cfg: SiteConfig, item: Loaded, topic_names: dict[str, str], store: Store | None) -> ArticleView:
     article = item.article
     moment = _moment(article.date, cfg)
     updated = _moment(article.updated, cfg)
     return ArticleView(
         article=article, source=item.source, path=f"articles/{article_slug(article)}/", moment=moment,
         feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
-        html=render_markdown(article.body), summary=article.summary or plain_summary(article.body),
-        reading_minutes=reading_minutes(article.body),
-        topics=_topic_refs(article.topics, topic_names, cfg))
+        derived=Derived(article.body, store),
+        topics=_topic_refs(article.topics, topic_names, cfg),
+        digest=item.sha or hashlib.sha1(repr(article).encode("utf-8", "surrogatepass"),
+                                        usedforsecurity=False).hexdigest())
 
 
 def _moment(value: str | None, cfg: SiteConfig) -> dt.datetime | None:
@@ -265,7 +357,11 @@ def _link_neighbours(views: list[ArticleView]) -> tuple[ArticleView, ...]:
     for index, view in enumerate(views):
         newer = views[index - 1] if index > 0 else None
         older = views[index + 1] if index + 1 < len(views) else None
-        out.append(dataclasses.replace(view, newer=_link(newer), older=_link(older)))
+        links = (_link(newer), _link(older))
+        # The view's digest: its file's content plus everything the build adds to it.
+        digest = hashlib.sha1(repr((view.digest, view.path, view.topics, links)).encode("utf-8", "surrogatepass"),
+                              usedforsecurity=False).hexdigest()
+        out.append(dataclasses.replace(view, newer=links[0], older=links[1], digest=digest))
     return tuple(out)
 
 

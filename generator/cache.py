@@ -1,0 +1,135 @@
+"""The build cache: one folder (``folders.cache``, default ``.digest-cache/``) that may be deleted at any
+time without changing the output; it only saves work.
+
+- ``state.pickle``: parsed articles by file (trusted while the file's size and mtime are unchanged) and
+  the fingerprint of every output file of the last build (a page whose inputs did not change is neither
+  rendered nor written again).
+- ``derived.sqlite``: HTML, summary and reading time per Markdown body (by hash), read row by row, so an
+  edit rebuild touches only the bodies of the pages it re-renders.
+
+A cache written by another digest version, or one that cannot be read, is ignored and rebuilt, never
+trusted: every entry is keyed by ``CACHE_KEY`` and a failed read counts as an empty cache.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.content import Article
+
+FORMAT = 1
+CACHE_KEY = f"digest {__version__} format {FORMAT} python {sys.version_info[:2]}"
+BUILD_FOLDER = "build"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A content file as last parsed: its stat signature, its bytes' hash and the article."""
+
+    mtime_ns: int
+    size: int
+    sha: str
+    article: Article
+
+
+@dataclass
+class BuildState:
+    """What the last successful build knew; ``settings`` says what the fingerprints are valid for."""
+
+    key: str = CACHE_KEY
+    settings: str = ""
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)  # output site path -> input fingerprint
+
+
+def _folder(cache_root: Path) -> Path:
+    return cache_root / BUILD_FOLDER
+
+
+def load_state(cache_root: Path) -> BuildState:
+    try:
+        with (_folder(cache_root) / "state.pickle").open("rb") as handle:
+            state = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return BuildState()
+    return state if isinstance(state, BuildState) and state.key == CACHE_KEY else BuildState()
+
+
+def save_state(cache_root: Path, state: BuildState) -> None:
+    folder = _folder(cache_root)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, folder / "state.pickle")
+
+
+class DerivedStore:
+    """Persistent ``key -> value`` for values derived from one Markdown body (see ``model.Derived``)."""
+
+    def __init__(self, cache_root: Path | None) -> None:
+        self._db: sqlite3.Connection | None = None
+        self._pending: dict[str, Any] = {}
+        if cache_root is not None:
+            self._db = _open_db(_folder(cache_root) / "derived.sqlite")
+
+    def get(self, key: str) -> Any:
+        if key in self._pending:
+            return self._pending[key]
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        self._pending[key] = value
+
+    def flush(self) -> None:
+        """Store what this build derived (after it succeeded)."""
+        if self._db is None or not self._pending:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?)",
+                                     [(k, pickle.dumps(v)) for k, v in self._pending.items()])
+        except sqlite3.Error:
+            return
+        self._pending.clear()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _open_db(path: Path) -> sqlite3.Connection | None:
+    """The store for this digest version; a corrupt or foreign file is replaced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(2):
+        try:
+            db = sqlite3.connect(path, check_same_thread=False)
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS derived (key TEXT PRIMARY KEY, value BLOB)")
+            row = db.execute("SELECT key FROM meta").fetchone()
+            if row is None:
+                with db:
+                    db.execute("INSERT INTO meta VALUES (?)", (CACHE_KEY,))
+            elif row[0] != CACHE_KEY:
+                raise sqlite3.DatabaseError("cache from another digest version")
+            return db
+        except sqlite3.Error:
+            if attempt:
+                return None
+            path.unlink(missing_ok=True)
+    return None
