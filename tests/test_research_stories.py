@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 from pathlib import Path
@@ -41,7 +42,8 @@ def test_undated_article_joins_only_the_story_it_clearly_fits() -> None:
     articles = [_report("a", "2023-11-15"), _report("b", "2023-11-16"), _report("c", "2024-11-15"),
                 _report("d", "2024-11-16"), _report("e", None),
                 _report("f", None, body=REPORT + " The visit began on November 14, 2024.")]
-    found = sorted(sorted(a.id for a in s.articles) for s in find_stories(articles))
+    # (The reports share their text on purpose; duplicates=() keeps them from counting as syndicated copies.)
+    found = sorted(sorted(a.id for a in s.articles) for s in find_stories(articles, duplicates=()))
     assert found == [["a", "b"], ["c", "d", "f"], ["e"]]
 
 
@@ -77,7 +79,8 @@ def _report(ident: str, date: str | None, body: str = REPORT, **fields: str) -> 
 
 
 def test_same_report_a_year_apart_is_two_stories_and_days_apart_one() -> None:
-    stories = find_stories([_report("a", "2023-11-15"), _report("b", "2023-11-17"), _report("c", "2024-11-16")])
+    stories = find_stories([_report("a", "2023-11-15"), _report("b", "2023-11-17"), _report("c", "2024-11-16")],
+                           duplicates=())
     assert sorted(sorted(a.id for a in s.articles) for s in stories) == [["a", "b"], ["c"]]
     assert stories[0].start == "2023-11-15" and stories[0].end == "2023-11-17"
     assert stories[0].id == "a"  # the earliest member's id
@@ -94,7 +97,7 @@ def test_pins_none_join_and_named() -> None:
     articles = [_report("a", "2023-11-15"), _report("b", "2023-11-16", story="none"),
                 _report("c", "2024-05-01", story="a"),
                 _report("d", "2022-01-01", story="Kozlov visits"), _report("e", "2025-01-01", story="Kozlov visits")]
-    stories = {frozenset(a.id for a in s.articles): s for s in find_stories(articles)}
+    stories = {frozenset(a.id for a in s.articles): s for s in find_stories(articles, duplicates=())}
     assert set(stories) == {frozenset({"a", "c"}), frozenset({"b"}), frozenset({"d", "e"})}
     assert stories[frozenset({"d", "e"})].id == "kozlov-visits"
     assert stories[frozenset({"a", "c"})].pinned and stories[frozenset({"b"})].pinned  # "none" is a choice too
@@ -118,6 +121,19 @@ def test_dates_named_in_text() -> None:
     assert {d.isoformat() for d in found.days} == {"2023-11-14", "2023-11-15"}
     assert found.likely_month() == (2023, 11)
     assert found.yearless == (3,)
+
+
+@needs_gold
+def test_a_syndicated_copy_joins_its_original_story_without_splitting_it() -> None:
+    gold = gold_articles()
+    original = gold["003_0ab30a3697094bbd"]
+    copy = dataclasses.replace(original, id="copy", title="Copy", source="Syndicator", date="2023-11-16",
+                               body=original.body.replace("Wednesday", "on Wednesday"))
+    stories = find_stories([*gold.values(), copy])
+    found = {frozenset(a.id for a in s.articles): s for s in stories}
+    kozlov_2023 = frozenset({gold["000_7002a95821888dd5"].id, original.id, "copy"})
+    assert kozlov_2023 in found
+    assert found[kozlov_2023].title != "Copy"
 
 
 @needs_gold

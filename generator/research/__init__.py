@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from generator.content import Article
@@ -25,14 +26,22 @@ class Research:
     related: dict[str, tuple[Related, ...]]  # article id -> related articles, best first
     hidden: frozenset[str]  # ids of syndicated copies: show once (the canonical), not in lists or feeds
 
+    @cached_property
+    def _story_of(self) -> dict[str, Story]:
+        return story_of(self.stories)
+
+    @cached_property
+    def _duplicate_of(self) -> dict[str, DuplicateGroup]:
+        return duplicate_of(self.duplicates)
+
     def story(self, article_id: str) -> Story | None:
         """The story of an article when it has other members (a one-article story is no story to show)."""
-        found = story_of(self.stories).get(article_id)
+        found = self._story_of.get(article_id)
         return found if found is not None and len(found.articles) > 1 else None
 
     def duplicate(self, article_id: str) -> DuplicateGroup | None:
         """The group of copies an article belongs to (as canonical or copy), if any."""
-        return duplicate_of(self.duplicates).get(article_id)
+        return self._duplicate_of.get(article_id)
 
 
 def analyse(articles: Sequence[Article], tz: ZoneInfo | None = None, *, related_limit: int = 5,
@@ -41,7 +50,7 @@ def analyse(articles: Sequence[Article], tz: ZoneInfo | None = None, *, related_
     feats = features(articles, tz)
     duplicates = find_duplicates(articles, tz)
     hidden = hidden_ids(duplicates)
-    stories = find_stories(articles, tz, options, feats=feats)
+    stories = find_stories(articles, tz, options, feats=feats, duplicates=duplicates)
     related = related_articles(articles, tz, limit=related_limit, stories=stories, exclude=hidden, feats=feats)
     return Research(stories=stories, duplicates=duplicates, related=related, hidden=hidden)
 

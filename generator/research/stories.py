@@ -18,7 +18,7 @@ Front matter ``story:`` lets a person decide (the automatic grouping never touch
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import connected_components
 from generator import dates
 from generator.content import Article
 from generator.research.corpus import PRECISIONS, Calendar, Features, features
+from generator.research.duplicates import DuplicateGroup, find_duplicates
 from generator.research.text import Matrix, cosine_block
 from generator.slugs import slugify
 
@@ -224,9 +225,13 @@ def pin(article: Article) -> str | None:
     return value or None
 
 
-def group_indices(articles: Sequence[Article], feats: Features, options: StoryOptions) -> list[list[int]]:
-    """Automatic groups over unpinned articles, then the pins applied (see the module docstring)."""
-    free = [i for i, a in enumerate(articles) if pin(a) is None]
+def group_indices(articles: Sequence[Article], feats: Features, options: StoryOptions,
+                  copy_of: Mapping[int, int]) -> list[list[int]]:
+    """Automatic groups over unpinned articles, then the pins applied (see the module docstring).
+    Syndicated copies (``copy_of``: copy -> canonical) take no part in the grouping — a text and its
+    copy are more alike than any two reports, which would make their story refuse the others — and
+    then join the story of the text they copy."""
+    free = [i for i, a in enumerate(articles) if pin(a) is None and i not in copy_of]
     parent = list(range(len(articles)))
 
     def find(x: int) -> int:
@@ -251,6 +256,9 @@ def group_indices(articles: Sequence[Article], feats: Features, options: StoryOp
             union(i, by_id[value])
         else:
             union(i, by_name.setdefault(slugify(value, value), i))
+    for copy, original in copy_of.items():
+        if pin(articles[copy]) is None:
+            union(copy, original)
     groups: dict[int, list[int]] = {}
     for i in range(len(articles)):
         groups.setdefault(find(i), []).append(i)
@@ -264,13 +272,15 @@ def _order(article: Article, tz: ZoneInfo) -> tuple[int, float, str]:
 
 
 def make_story(members: list[int], articles: Sequence[Article], feats: Features, options: StoryOptions,
-               tz: ZoneInfo) -> Story:
+               tz: ZoneInfo, copies: Collection[int] = ()) -> Story:
     ordered = sorted(members, key=lambda i: _order(articles[i], tz))
     chosen = tuple(articles[i] for i in ordered)
     # Title: the most central member (highest mean similarity to the others); ties go to the earliest.
-    sim = np.clip(similarity(feats, options, ordered, ordered), 0.0, None)
-    centrality = list(sim.sum(axis=1) / max(len(ordered) - 1, 1))
-    central = chosen[max(range(len(ordered)), key=lambda k: (centrality[k], -k))]
+    # Syndicated copies neither give the title nor count twice towards it.
+    originals = [i for i in ordered if i not in copies] or ordered
+    sim = np.clip(similarity(feats, options, originals, originals), 0.0, None)
+    centrality = list(sim.sum(axis=1) / max(len(originals) - 1, 1))
+    central = articles[originals[max(range(len(originals)), key=lambda k: (centrality[k], -k))]]
     ids = {x.id for x in articles}
     names = [slugify(p, p) for a in chosen if (p := pin(a)) and p.casefold() != NO_STORY and p not in ids]
     dated = [a.date for a in chosen if a.date]
@@ -281,15 +291,22 @@ def make_story(members: list[int], articles: Sequence[Article], feats: Features,
 
 
 def find_stories(articles: Sequence[Article], tz: ZoneInfo | None = None,
-                 options: StoryOptions | None = None, feats: Features | None = None) -> tuple[Story, ...]:
+                 options: StoryOptions | None = None, feats: Features | None = None,
+                 duplicates: Sequence[DuplicateGroup] | None = None) -> tuple[Story, ...]:
     """Every article in exactly one story (most are stories of one). Ordered by earliest date, then id.
-    ``feats`` (of the same articles) saves recomputing them when related articles need them too."""
+    ``feats`` and ``duplicates`` (of the same articles) save recomputing them when the caller has them."""
     tz = tz or ZoneInfo("UTC")
     options = options or StoryOptions()
     if not articles:
         return ()
     feats = feats or features(articles, tz)
-    stories = [make_story(m, articles, feats, options, tz) for m in group_indices(articles, feats, options)]
+    position = {a.id: i for i, a in enumerate(articles)}
+    groups = find_duplicates(articles, tz) if duplicates is None else duplicates
+    copy_of = {position[c.id]: position[g.canonical.id] for g in groups for c in g.others}
+    # The same text under dates that cannot be one event (re-run a year later) is grouped like any other.
+    copy_of = {c: o for c, o in copy_of.items() if date_factors(feats.calendar, [c], [o], options)[0, 0] > 0}
+    stories = [make_story(m, articles, feats, options, tz, copy_of.keys())
+               for m in group_indices(articles, feats, options, copy_of)]
     return tuple(sorted(stories, key=lambda s: (_order(s.articles[0], tz), s.id)))
 
 
