@@ -26,6 +26,7 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
     lead = lead_words(lines, first, last)
     best, best_score = None, 0.0
     prose_before = 0
+    none: Counter[str] = Counter()  # a line before the run counts none of its own words in the lead
     for i in range(max(0, first - TITLE_SPAN), min(first + HEADER_SPAN, last)):
         line = lines[i]
         if re.match(r"^#\s+\S", line.text):
@@ -34,7 +35,7 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
             break  # past the article's first paragraphs: later lines are subheadings or captions
         if i >= first and line.kind == "good" and line.words >= 20:
             prose_before += line.words
-        own = Counter(w.lower() for w in WORD.findall(line.text)) if i >= first else Counter()
+        own = Counter(WORD.findall(line.text.lower())) if i >= first else none
         repeats = counts[line.text.casefold()]
         # A line is furniture by its own words when it is "bad" for another reason than being repeated.
         furniture_line = line.kind == "bad" and (repeats == 1 or is_furniture(line.text, line.words))

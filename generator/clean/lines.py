@@ -92,7 +92,8 @@ def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
         kind = kind_of(line, counts[line.text.casefold()], min_stop)
         # Datelines and bylines are short: long prose lines need not be read for them.
         short = kind != "good" or line.words <= 30
-        out.append(line._replace(kind=kind, dated=short and is_dateline(line), byline=short and is_byline(line)))
+        out.append(Line(line.at, line.text, line.gap, line.words, line.stop, kind, short and is_dateline(line),
+                        short and is_byline(line), line.asks))
     return drop_card_lists(drop_cards(join_broken(out, min_stop)))
 
 

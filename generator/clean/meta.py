@@ -263,6 +263,7 @@ def strip_site_name(title: str, site: str | None) -> str:
 WIDGET_PHRASE = re.compile(
     r"(?:^|\b)(?:subscribe to(?: the)?|follow|about|search|why you can trust|welcome to|contact|work at|get)\s+"
     r"(?P<name>(?:The\s+)?[^\W_][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*){0,3})", re.I)
+WIDGET_KEYS = ("subscribe", "follow", "about", "search", "trust", "welcome", "contact", "work at", "get ")
 COPYRIGHT_PHRASE = re.compile(
     r"(?:©|\(c\)|copyright)(?:\s*(?:©|copyright))*\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*"
     r"(?P<name>(?:The\s+)?[^\W_][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*){0,3})", re.I)
@@ -277,8 +278,11 @@ NOT_OUTLET = re.compile(r"\b(?:facebook|twitter|instagram|youtube|linkedin|googl
 
 def outlet_candidates(line: str) -> list[tuple[str, bool]]:
     """(name, from a copyright line) for each outlet-naming phrase in a furniture line."""
-    found = [(m["name"], False) for m in WIDGET_PHRASE.finditer(line)]
-    found += [(m["name"], True) for m in COPYRIGHT_PHRASE.finditer(line)]
+    low = line.lower()
+    found = [(m["name"], False) for m in WIDGET_PHRASE.finditer(line)] if any(
+        key in low for key in WIDGET_KEYS) else []
+    if "©" in low or "(c)" in low or "copyright" in low:
+        found += [(m["name"], True) for m in COPYRIGHT_PHRASE.finditer(line)]
     out = []
     for raw, is_copyright in found:
         name = NAME_TAIL.sub("", raw).strip(" .,-–|")
