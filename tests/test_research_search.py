@@ -13,7 +13,7 @@ import pytest
 
 from generator.build import build_site
 from generator.config import load_config
-from generator.research.search import BUNDLE, index_site, search_bundle
+from generator.research.search import BUNDLE, bundle_for_build, index_site, search_bundle
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -131,3 +131,23 @@ def test_index_site_in_place(tmp_path: Path) -> None:
     written = index_site(tmp_path)
     assert BUNDLE + "pagefind-entry.json" in written
     assert (tmp_path / "pagefind" / "digest-search.js").is_file()
+
+
+def test_incremental_build_keeps_the_bundle_until_an_article_page_changes(tmp_path: Path) -> None:
+    pages = {"articles/a/index.html": b"<html><body><p>railway bridge</p></body></html>",
+             "articles/b/index.html": b"<html><body><p>fisheries deal</p></body></html>"}
+    first = bundle_for_build(tmp_path, dict(pages), set())
+    assert all(isinstance(data, bytes) for data in first.values())
+    for site_path, data in {**pages, **first}.items():
+        (tmp_path / site_path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / site_path).write_bytes(data)  # type: ignore[arg-type]
+    present = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    unchanged = bundle_for_build(tmp_path, {**dict.fromkeys(pages), "index.html": b"home"}, present)
+    assert set(unchanged) == set(first) and all(data is None for data in unchanged.values())
+    edited = bundle_for_build(tmp_path, {"articles/a/index.html": None,
+                                         "articles/b/index.html": b"<html><body><p>grain</p></body></html>"},
+                              present)
+    assert edited[BUNDLE + "pagefind-entry.json"] is not None
+    gone = bundle_for_build(tmp_path, {"articles/a/index.html": None}, present)  # b was deleted
+    assert gone[BUNDLE + "pagefind-entry.json"] is not None
+    assert gone != first

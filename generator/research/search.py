@@ -7,9 +7,10 @@ index would (only the fragments a query needs are fetched). A hand-written JSON 
 to re-implement its stemming, ranking and excerpts, and load the whole index on every search.
 
 The build calls ``search_bundle(files)`` with its rendered files (site path -> bytes) and adds what it
-returns (``pagefind/...``) before writing; ``index_site(out_dir)`` does the same in place for a site
-already written. Pages opt in with ``data-pagefind-body`` on the element holding the article (when no page
-has it, Pagefind indexes every page whole). A search box is ``<div data-digest-search></div>`` plus
+returns (``pagefind/...``) before writing; an incremental build calls ``bundle_for_build``, which keeps
+the bundle when no indexed page changed; ``index_site(out_dir)`` indexes a site already written, in
+place. Pages opt in with ``data-pagefind-body`` on the element holding the article (when no page has it,
+Pagefind indexes every page whole). A search box is ``<div data-digest-search></div>`` plus
 ``<script src="{relative link to pagefind/digest-search.js}" defer></script>``; the script finds the site
 root from its own URL, so the same build works at a domain root and under /repo/.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -82,6 +83,28 @@ def search_bundle(files: Mapping[str, bytes], language: str | None = None,
         site_dir.mkdir(exist_ok=True)
         run_pagefind(site_dir, bundle_dir, language)
         return {**_read_tree(bundle_dir, BUNDLE), **assets()}
+
+
+def bundle_for_build(out: Path, rendered: Mapping[str, bytes | None], present: Collection[str],
+                     language: str | None = None, sections: tuple[str, ...] = ("articles/",),
+                     ) -> dict[str, bytes | None]:
+    """The search bundle for an incremental build, as entries to merge into its rendered files.
+
+    ``rendered``: site path -> new bytes, or None for "unchanged, keep the file in ``out``"; ``present``:
+    the site paths in ``out`` before writing. When no indexed page changed, appeared or went away, the
+    bundle already in ``out`` is kept (all None); otherwise it is rebuilt from every indexed page, the
+    unchanged ones read back from ``out``.
+    """
+    def indexed(path: str) -> bool:
+        return path.endswith(".html") and (not sections or path.startswith(sections))
+
+    pages = {path: data for path, data in rendered.items() if indexed(path)}
+    before = {path for path in present if indexed(path)}
+    existing = [path for path in present if path.startswith(BUNDLE)]
+    if existing and set(pages) == before and all(data is None for data in pages.values()):
+        return dict.fromkeys(existing)
+    full = {path: data if data is not None else (out / path).read_bytes() for path, data in pages.items()}
+    return dict(search_bundle(full, language, sections))
 
 
 def index_site(out_dir: Path, language: str | None = None) -> list[str]:
