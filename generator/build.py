@@ -8,19 +8,22 @@ change writes nothing and a renamed or deleted article leaves nothing stale behi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.cache import CACHE_KEY, BuildState, DerivedStore, FileEntry, load_state, save_state
 from generator.config import SiteConfig
-from generator.content import read_article
-from generator.errors import DigestError
-from generator.feeds import render_feeds
+from generator.content import parse_article
+from generator.errors import DigestError, FrontMatterError
+from generator.feeds import feed_jobs
+from generator.fingerprint import fingerprint
 from generator.model import Loaded, Site, build_model
-from generator.output import write_if_changed
-from generator.render import render_pages, static_files
-from generator.sitefiles import render_site_files
+from generator.output import Job, write_if_changed
+from generator.render import page_jobs, static_jobs
+from generator.sitefiles import site_file_jobs
 
 KEEP_NAMES = frozenset({".git"})  # never pruned: a deploy checkout may live in the output folder
 
@@ -36,15 +39,32 @@ class BuildReport:
 
 
 def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True,
-               out: Path | None = None) -> BuildReport:
+               out: Path | None = None, use_cache: bool = True) -> BuildReport:
     """Build the site into ``out`` (default: the configured output folder). Raises DigestError on bad
-    input, in which case nothing in ``out`` has changed."""
+    input, in which case nothing in ``out`` has changed.
+
+    With the build cache (``folders.cache``), unchanged content files are not parsed again and outputs
+    whose inputs did not change are neither rendered nor written; the output is the same either way."""
     out = (out or cfg.path("output")).resolve()
     check_output_folder(cfg, out)
     ingested = ingest_captures(cfg) if ingest_new else []
-    site = build_model(cfg, load_articles(cfg), drafts=drafts)
-    files = render_site(site)
-    written, removed = write_output(out, files)
+    cache_root = cfg.path("cache") if use_cache else None
+    state = load_state(cache_root) if cache_root else BuildState()
+    store = DerivedStore(cache_root)
+    try:
+        files = load_files(cfg, state.files)
+        site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
+                           drafts=drafts, store=store)
+        settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
+        present = existing_outputs(out)
+        previous = state.outputs if state.settings == settings else {}
+        rendered, fingerprints = render_changed(output_jobs(site), previous, present)
+        written, removed = write_output(out, rendered, present)
+        if cache_root:
+            store.flush()
+            save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints))
+    finally:
+        store.close()
     return BuildReport(written=written, removed=removed, articles=len(site.articles), ingested=ingested)
 
 
@@ -66,31 +86,82 @@ def ingest_captures(cfg: SiteConfig) -> list[str]:
 
 def load_articles(cfg: SiteConfig) -> list[Loaded]:
     """Every article under content/; all bad files are reported together, one line each."""
-    loaded: list[Loaded] = []
+    return [entry_to_loaded(path, entry) for path, entry in sorted(load_files(cfg, {}).items())]
+
+
+def entry_to_loaded(path: str, entry: FileEntry) -> Loaded:
+    return Loaded(Path(path), entry.article, entry.sha)
+
+
+def load_files(cfg: SiteConfig, known: dict[str, FileEntry]) -> dict[str, FileEntry]:
+    """Parse the content files; a file whose size and mtime match ``known`` is not read again."""
+    files: dict[str, FileEntry] = {}
     errors: list[DigestError] = []
     content = cfg.path("content")
     for path in sorted(content.rglob("*.md")):
         if any(part.startswith(".") for part in path.relative_to(content).parts):
             continue  # editor lock and swap files, hidden folders
+        key = path.as_posix()
         try:
-            loaded.append(Loaded(path, read_article(path, cfg.tz)))
+            stat = path.stat()
+            entry = known.get(key)
+            if entry is None or (entry.mtime_ns, entry.size) != (stat.st_mtime_ns, stat.st_size):
+                data = path.read_bytes()
+                entry = FileEntry(stat.st_mtime_ns, stat.st_size, hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+                                  parse_article(_decode(data, path), path, cfg.tz))
+            files[key] = entry
         except DigestError as exc:
             errors.append(exc)
+        except OSError as exc:  # deleted or unreadable while we looked
+            errors.append(DigestError(f"cannot read: {exc.strerror}", path))
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise DigestError("\n".join(str(e) for e in errors))
-    return loaded
-
-
-def render_site(site: Site) -> dict[str, bytes]:
-    """Every output file by site path, rendered in memory."""
-    files = {**render_pages(site), **render_feeds(site), **render_site_files(site)}
-    for name, source in static_files(site.cfg).items():
-        if name in files:
-            raise DigestError(f"static file would overwrite the generated {name}", source)
-        files[name] = source.read_bytes()
     return files
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FrontMatterError("not UTF-8 text", path) from None
+
+
+def output_jobs(site: Site) -> list[Job]:
+    """Every output file of the site, in one list: pages, feeds, site files, static files."""
+    memo: dict[int, str] = {}
+    jobs = [*page_jobs(site, memo), *feed_jobs(site, memo), *site_file_jobs(site), *static_jobs(site.cfg)]
+    generated = {job.path for job in jobs if not job.path.startswith("static/")}
+    for job in jobs:
+        if job.path.startswith("static/") and job.path in generated:
+            raise DigestError(f"static file would overwrite the generated {job.path}")
+    return jobs
+
+
+def render_changed(jobs: list[Job], previous: dict[str, str],
+                   present: set[str]) -> tuple[dict[str, bytes | None], dict[str, str]]:
+    """Render the outputs whose inputs changed (or whose file is missing); None marks "keep as is"."""
+    rendered: dict[str, bytes | None] = {}
+    fingerprints: dict[str, str] = {}
+    for job in jobs:
+        if job.fingerprint is not None:
+            fingerprints[job.path] = job.fingerprint
+            if previous.get(job.path) == job.fingerprint and job.path in present:
+                rendered[job.path] = None
+                continue
+        rendered[job.path] = job.render()
+    return rendered, fingerprints
+
+
+def existing_outputs(out: Path) -> set[str]:
+    """Site paths of the files in the output folder now."""
+    found: set[str] = set()
+    if out.is_dir():
+        for folder, _dirs, names in os.walk(out):
+            relative = Path(folder).relative_to(out)
+            found.update((relative / name).as_posix() for name in names)
+    return found
 
 
 def check_output_folder(cfg: SiteConfig, out: Path) -> None:
@@ -102,29 +173,25 @@ def check_output_folder(cfg: SiteConfig, out: Path) -> None:
                               cfg.root / "site.yaml")
 
 
-def write_output(out: Path, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
+def write_output(out: Path, files: dict[str, bytes | None], present: set[str]) -> tuple[list[str], list[str]]:
     """Write what changed, then prune what this build did not produce (only inside ``out``)."""
-    written = [name for name, data in sorted(files.items()) if write_if_changed(out / name, data)]
-    removed = prune(out, set(files))
+    written = [name for name, data in sorted(files.items())
+               if data is not None and write_if_changed(out / name, data)]
+    removed = prune(out, set(files), present)
     return written, removed
 
 
-def prune(out: Path, keep: set[str]) -> list[str]:
-    removed: list[str] = []
-    if not out.is_dir():
-        return removed
-    for folder, _dirs, filenames in os.walk(out, topdown=False):
-        here = Path(folder)
-        if any(part in KEEP_NAMES for part in here.relative_to(out).parts):
-            continue
-        for name in sorted(filenames):
-            site_path = (here / name).relative_to(out).as_posix()
-            if site_path not in keep and name not in KEEP_NAMES:
-                (here / name).unlink()
-                removed.append(site_path)
-        if here != out and not any(here.iterdir()):
-            here.rmdir()
-    return sorted(removed)
+def prune(out: Path, keep: set[str], present: set[str]) -> list[str]:
+    """Delete the files of ``present`` this build did not produce, then the folders left empty."""
+    removed = sorted(name for name in present - keep
+                     if not any(part in KEEP_NAMES for part in Path(name).parts))
+    for name in removed:
+        (out / name).unlink(missing_ok=True)
+    for folder in sorted({(out / name).parent for name in removed}, key=lambda p: len(p.parts), reverse=True):
+        while folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    return removed
 
 
 def _warn(message: str) -> None:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 
 from feedgen.feed import FeedGenerator
 
+from generator.fingerprint import fingerprint
 from generator.model import ArticleView, Site
+from generator.output import Job
 from generator.urls import Urls
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # "updated" of a feed with no entries, still stable
@@ -70,14 +73,22 @@ def feed_links(source: FeedSource) -> tuple[FeedLink, ...]:
                  for kind in FEED_KINDS)
 
 
-def render_feeds(site: Site) -> dict[str, bytes]:
-    """Every feed file by site path."""
+def feed_jobs(site: Site, memo: dict[int, str]) -> list[Job]:
+    """Every feed file by site path, each rendered only when its entries or settings changed."""
     urls = Urls(site.cfg.base_url)
-    out: dict[str, bytes] = {}
+    jobs = []
     for source in feed_sources(site):
+        items = entries(source, site.cfg.feed_limit)
         for kind in FEED_KINDS:
-            out[source.folder + kind.filename] = kind.serialise(_generator(site, source, kind, urls))
-    return out
+            inputs = fingerprint("feed", kind.name, site.cfg, source.title, source.label, source.description,
+                                 source.folder, source.page, items, memo=memo)
+            jobs.append(Job(source.folder + kind.filename, inputs,
+                            partial(_serialise, site, source, items, kind, urls)))
+    return jobs
+
+
+def _serialise(site: Site, source: FeedSource, items: list[ArticleView], kind: FeedKind, urls: Urls) -> bytes:
+    return kind.serialise(_generator(site, source, items, kind, urls))
 
 
 def entries(source: FeedSource, limit: int) -> list[ArticleView]:
@@ -91,9 +102,9 @@ def _newest_first(view: ArticleView) -> tuple[float, str]:
     return (-view.feed_moment.timestamp(), view.article.id)
 
 
-def _generator(site: Site, source: FeedSource, kind: FeedKind, urls: Urls) -> FeedGenerator:
+def _generator(site: Site, source: FeedSource, items: list[ArticleView], kind: FeedKind,
+               urls: Urls) -> FeedGenerator:
     cfg = site.cfg
-    items = entries(source, cfg.feed_limit)
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)  # RSS <author> needs an e-mail; dc:creator takes a name
     fg.id(urls.absolute(source.folder + kind.filename))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -29,3 +31,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output file: its site path, the fingerprint of its inputs (None: always render), and how to
+    render it. Rendering is deferred so a build can skip outputs whose inputs did not change."""
+
+    path: str
+    fingerprint: str | None
+    render: Callable[[], bytes]

@@ -16,12 +16,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+from jinja2 import meta
 
 from generator import dates
 from generator.config import SiteConfig
 from generator.errors import ConfigError, DigestError
 from generator.feeds import FeedLink, feed_links, feed_sources
+from generator.fingerprint import fingerprint
 from generator.model import Site
+from generator.output import Job
 from generator.urls import Urls, output_file
 
 BUNDLED_THEMES = Path(__file__).resolve().parent / "themes"
@@ -131,11 +134,60 @@ def pages(site: Site) -> list[Page]:
     return out
 
 
-def render_pages(site: Site) -> dict[str, bytes]:
-    """Output file (site path) -> HTML bytes, all in memory."""
+def page_jobs(site: Site, memo: dict[int, str]) -> list[Job]:
+    """Every HTML page, each with the fingerprint of what it is rendered from.
+
+    A page depends on the template set, the settings and its own context; when a template reads the
+    whole ``site`` (a site's own override may), every page depends on every article.
+    """
     env = environment(site.cfg)
     urls = Urls(site.cfg.base_url)
-    return {output_file(page.path): render_page(env, site, urls, page).encode("utf-8") for page in pages(site)}
+    signature = template_signature(site.cfg)
+    shared = fingerprint(signature, site.cfg, site if templates_read_site(env, signature) else None, memo=memo)
+    return [Job(output_file(page.path),
+                fingerprint(shared, page.path, page.template, page.title, page.feeds, page.rooted, page.context,
+                            memo=memo),
+                partial(_encoded, env, site, urls, page))
+            for page in pages(site)]
+
+
+def _encoded(env: jinja2.Environment, site: Site, urls: Urls, page: Page) -> bytes:
+    return render_page(env, site, urls, page).encode("utf-8")
+
+
+def template_signature(cfg: SiteConfig) -> tuple[tuple[str, int, int], ...]:
+    """Every template file that could be used, by path, size and mtime."""
+    found = []
+    for folder in search_path(cfg, "templates"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                found.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+@lru_cache(maxsize=16)
+def templates_read_site(env: jinja2.Environment, signature: tuple[tuple[str, int, int], ...]) -> bool:
+    """Does any template use the ``site`` variable itself (rather than its page's own context)?
+
+    ``signature`` (the template files' paths, sizes and mtimes) keys the memo: an edit asks again."""
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        source, _, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
+        try:
+            if "site" in meta.find_undeclared_variables(env.parse(source)):
+                return True
+        except jinja2.TemplateSyntaxError:
+            continue  # reported, with its line, when the page using it renders
+    return False
+
+
+def static_jobs(cfg: SiteConfig) -> list[Job]:
+    jobs = []
+    for name, source in static_files(cfg).items():
+        stat = source.stat()
+        jobs.append(Job(name, fingerprint("static", source.as_posix(), stat.st_size, stat.st_mtime_ns),
+                        source.read_bytes))
+    return jobs
 
 
 def render_page(env: jinja2.Environment, site: Site, urls: Urls, page: Page) -> str:

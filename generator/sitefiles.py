@@ -5,14 +5,22 @@ XML is built with lxml (not string templates) so every URL and title is escaped 
 
 from __future__ import annotations
 
+from functools import partial
+
 from lxml import etree
 
 from generator.feeds import FEED_KINDS, feed_sources
 from generator.model import Site
+from generator.output import Job
 from generator.render import pages
 from generator.urls import Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def site_file_jobs(site: Site) -> list[Job]:
+    """Cheap files, rendered every build (their inputs are the whole page list anyway)."""
+    return [Job(name, None, partial(bytes, data)) for name, data in render_site_files(site).items()]
 
 
 def render_site_files(site: Site) -> dict[str, bytes]:

@@ -1,0 +1,126 @@
+"""The build cache only saves work: every incremental build equals a cold build of the same content."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from generator.config import load_config
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
+    return root
+
+
+def build(root: Path, **kwargs):
+    return build_site(load_config(root), ingest_new=False, **kwargs)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_cold(root: Path, tmp_path: Path) -> None:
+    cold = tmp_path / "cold"
+    build(root, out=cold, use_cache=False)
+    assert tree(root / "_site") == tree(cold)
+    shutil.rmtree(cold)
+
+
+def first_article(root: Path) -> Path:
+    return sorted((root / "content").rglob("*.md"))[0]
+
+
+def edit_title(root: Path) -> None:
+    path = first_article(root)
+    text = path.read_text(encoding="utf-8")
+    title_line = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(title_line, "title: A title changed by an editor", 1), encoding="utf-8")
+
+
+def edit_body(root: Path) -> None:
+    path = first_article(root)
+    path.write_text(path.read_text(encoding="utf-8") + "\nA [relative link](../other/) added later.\n",
+                    encoding="utf-8")
+
+
+def add_article(root: Path) -> None:
+    (root / "content" / "added.md").write_text(
+        "---\ntitle: Added later\ndate: 2031-01-02\ntopics: [Brand new topic]\n---\nNew text.\n", encoding="utf-8")
+
+
+def delete_article(root: Path) -> None:
+    first_article(root).unlink()
+
+
+def retopic(root: Path) -> None:
+    path = first_article(root)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("topics:"))
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("- "):
+        end += 1
+    lines[start:end] = ["topics: [Retopiced]"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def edit_template(root: Path) -> None:
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "article.html").write_text(
+        '{% extends "theme/article.html" %}{% block after_content %}<p>Overridden</p>{% endblock %}',
+        encoding="utf-8")
+
+
+def edit_config(root: Path) -> None:
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nfeed_limit: 1\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [edit_title, edit_body, add_article, delete_article, retopic, edit_template,
+                                    edit_config])
+def test_incremental_build_equals_cold_build(site, tmp_path, change):
+    build(site)
+    change(site)
+    report = build(site)
+    assert report.written or report.removed
+    assert_same_as_cold(site, tmp_path)
+
+
+def test_no_change_rebuild_writes_nothing(site):
+    build(site)
+    report = build(site)
+    assert report.written == [] and report.removed == []
+
+
+def test_a_deleted_output_file_is_written_again(site, tmp_path):
+    build(site)
+    page = next((site / "_site" / "articles").rglob("index.html"))
+    page.unlink()
+    report = build(site)
+    assert page.relative_to(site / "_site").as_posix() in report.written
+    assert_same_as_cold(site, tmp_path)
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored(site, tmp_path):
+    build(site)
+    cache = site / ".digest-cache" / "build"
+    (cache / "state.pickle").write_bytes(b"not a pickle")
+    (cache / "derived.sqlite").write_bytes(b"not a database either, but long enough to look like one" * 20)
+    edit_title(site)
+    build(site)
+    assert_same_as_cold(site, tmp_path)
+
+
+def test_deleting_the_cache_changes_nothing(site):
+    build(site)
+    before = tree(site / "_site")
+    shutil.rmtree(site / ".digest-cache")
+    report = build(site)
+    assert report.written == []
+    assert tree(site / "_site") == before
