@@ -63,8 +63,8 @@ def clean_capture(data: bytes, path: Path, tz: ZoneInfo) -> Cleaned:
 
 
 def clean_text(text: str, kind: str, path: Path, tz: ZoneInfo) -> Cleaned:
-    lang = languages.detect(text)
-    lay = layout(text, lang)
+    lay = layout(text)
+    lang = lay.lang
     if not lay.body:
         raise CaptureError("no article found in the capture", path)
     body = markdown.render(body_blocks(lay))

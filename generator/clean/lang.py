@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,11 +71,14 @@ def stoplist(name: str) -> frozenset[str]:
 
 def detect(text: str) -> Language:
     """The document's language, by script first, then by stop-word coverage."""
-    sample = text[:20_000]
-    unspaced = unspaced_language(sample[:5000])
+    return detect_words(text, prose_words(text))
+
+
+def detect_words(text: str, words: Sequence[str]) -> Language:
+    """The language, from the script of ``text`` or else from ``words`` (lower-cased, from prose lines)."""
+    unspaced = unspaced_language(text[:5000])
     if unspaced:
         return Language(unspaced, frozenset(), spaced=False)
-    words = prose_words(text)
     if not words:
         return Language(None, frozenset(), spaced=True)
     index = stop_index()

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from generator.clean import furniture
 from generator.clean.caption import WRAPPED
 from generator.clean.dates import find_dates
-from generator.clean.lang import Language
+from generator.clean.lang import SAMPLE_WORDS, Language, detect_words
 from generator.clean.meta import bare_author, parse_byline
 
 WORD = re.compile(r"\w+")
@@ -46,12 +46,14 @@ class Line(NamedTuple):
 
 
 
-def read_lines(text: str, lang: Language) -> list[Line]:
-    lines: list[Line] = []
+def read_lines(text: str) -> tuple[list[Line], Language]:
+    """The capture's non-empty lines, measured, and its language (told from the same words)."""
+    raw: list[tuple[str, bool, list[str]]] = []
+    prose: list[str] = []
     blank = True
     label = ""
-    for raw in text.replace("\u00a0", " ").split("\n"):
-        stripped = " ".join(raw.split())
+    for row in text.replace("\u00a0", " ").split("\n"):
+        stripped = " ".join(row.split())
         if not stripped:
             blank = True
             continue
@@ -60,28 +62,30 @@ def read_lines(text: str, lang: Language) -> list[Line]:
             continue
         if label:
             stripped, label = f"{label} {stripped}", ""
-        words, stop, asks = measure(stripped, lang)
-        lines.append(Line(len(lines), stripped, blank, words, stop, asks=asks))
+        tokens = WORD.findall(stripped.lower())
+        if len(tokens) >= 8 and len(prose) < SAMPLE_WORDS:
+            prose.extend(tokens)
+        raw.append((stripped, blank, tokens))
         blank = False
-    return lines
+    lang = detect_words(text, prose[:SAMPLE_WORDS])
+    lines = [Line(n, stripped, gap, *measure(stripped, tokens, lang)) for n, (stripped, gap, tokens) in enumerate(raw)]
+    return lines, lang
 
 
-
-def measure(text: str, lang: Language) -> tuple[int, float, bool]:
-    """(words, stop-word share, appeal words present), from one pass over the line's words."""
-    low = text.lower()
+def measure(text: str, tokens: list[str], lang: Language) -> tuple[int, float, str, bool, bool, bool]:
+    """(words, stop-word share, kind, dated, byline, appeal words present): size and stop words now,
+    the rest defaults until ``classify``."""
+    asks = not furniture.TRIGGERS.isdisjoint(tokens) or "©" in text
     if not lang.spaced:
         unspaced = len(UNSPACED_CHAR.findall(text))
-        return unspaced // 2 + len(WORD.findall(UNSPACED_CHAR.sub(" ", text))), 1.0, furniture.may_appeal(low)
-    words = WORD.findall(low)
-    asks = not furniture.TRIGGERS.isdisjoint(words) or "©" in low
-    if not words:
-        return 0, 0.0, asks
+        size = unspaced // 2 + len(WORD.findall(UNSPACED_CHAR.sub(" ", text)))
+        return size, 1.0, "short", False, False, asks or furniture.may_appeal(text.lower())
+    if not tokens:
+        return 0, 0.0, "short", False, False, asks
     if not lang.stopwords:
-        return len(words), 1.0, asks
-    stop = sum(map(lang.stopwords.__contains__, words))
-    return len(words), stop / len(words), asks
-
+        return len(tokens), 1.0, "short", False, False, asks
+    stop = sum(map(lang.stopwords.__contains__, tokens))
+    return len(tokens), stop / len(tokens), "short", False, False, asks
 
 
 def classify(lines: Sequence[Line], lang: Language) -> list[Line]:

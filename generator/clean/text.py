@@ -44,6 +44,7 @@ class Layout:
     trailer: tuple[int, ...]  # lines just after the body: author box, e-mail, original URL
     caption: Caption | None
     url: str | None
+    lang: Language
 
 
 
@@ -137,12 +138,13 @@ def gap_weight(line: Line) -> float:
 
 
 
-def layout(text: str, lang: Language) -> Layout:
-    lines = classify(read_lines(text, lang), lang)
+def layout(text: str) -> Layout:
+    read, lang = read_lines(text)
+    lines = classify(read, lang)
     url, url_lines = find_url_lines(lines)
     runs = clusters(lines)
     if not runs:
-        return Layout(tuple(lines), None, (), (), (), None, url)
+        return Layout(tuple(lines), None, (), (), (), None, url, lang)
     best = max(range(len(runs)), key=lambda n: anchored_score(lines, runs[n]))
     first, last = merge_neighbours(lines, runs, best)
     last = extend_list(lines, last)
@@ -158,7 +160,7 @@ def layout(text: str, lang: Language) -> Layout:
     body = tuple(i for n, i in enumerate(kept) if keep(lines, kept, n, header_prose))
     opening = body[0] if body else start
     header = tuple(range(max(0, (title if title is not None else first) - 3), max(start, opening)))
-    return Layout(tuple(lines), title, body, header, trailer, caption, url)
+    return Layout(tuple(lines), title, body, header, trailer, caption, url, lang)
 
 
 
