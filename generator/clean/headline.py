@@ -47,7 +47,6 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
     return best
 
 
-
 def context_score(lines: Sequence[Line], i: int, repeats: int) -> float:
     """Headlines sit on a byline/dateline and are often printed twice (breadcrumb, share text); teaser
     headlines sit in lists of headline-date pairs."""
@@ -65,7 +64,6 @@ def context_score(lines: Sequence[Line], i: int, repeats: int) -> float:
     return score - (1.0 if dated_before and dated_after else 0.0)
 
 
-
 def lead_words(lines: Sequence[Line], start: int, last: int) -> Counter[str]:
     """Words of the article's first paragraphs (about 200 words): a headline shares many of them."""
     words: Counter[str] = Counter()
@@ -75,7 +73,6 @@ def lead_words(lines: Sequence[Line], start: int, last: int) -> Counter[str]:
             if sum(words.values()) > 200:
                 break
     return words
-
 
 
 def title_score(line: Line, lead: Counter[str], own: Counter[str], distance: int) -> float:
@@ -102,11 +99,9 @@ def title_score(line: Line, lead: Counter[str], own: Counter[str], distance: int
     return shared * 2 + size + closeness
 
 
-
 def is_furniture(text: str, words: int) -> bool:
     return (furniture.is_inline(text) or furniture.is_teaser(text) or furniture.is_appeal(text, words)
             or furniture.is_end(text))
-
 
 
 def title_case(text: str) -> bool:

@@ -45,7 +45,6 @@ class Line(NamedTuple):
     asks: bool = False    # holds a word that appeals/notices use (subscribe, cookies...): worth a closer look
 
 
-
 def read_lines(text: str) -> tuple[list[Line], Language]:
     """The capture's non-empty lines, measured, and its language (told from the same words)."""
     raw: list[tuple[str, bool, list[str]]] = []
@@ -101,7 +100,6 @@ def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
     return drop_card_lists(drop_cards(join_broken(out, min_stop)))
 
 
-
 def kind_of(line: Line, repeats: int, min_stop: float) -> str:
     text = line.text
     if furniture.is_end(text):
@@ -119,7 +117,6 @@ def kind_of(line: Line, repeats: int, min_stop: float) -> str:
     return "short"
 
 
-
 def join_broken(lines: list[Line], min_stop: float) -> list[Line]:
     """Prose cut mid-sentence by a stray paragraph break ("... and the former" / "for its invasion ...")
     is prose, though it does not end like a sentence."""
@@ -130,7 +127,6 @@ def join_broken(lines: list[Line], min_stop: float) -> list[Line]:
                 and nxt.text[:1].islower()):
             out[n] = line._replace(kind="good")
     return out
-
 
 
 def drop_cards(lines: list[Line]) -> list[Line]:
@@ -151,7 +147,6 @@ def drop_cards(lines: list[Line]) -> list[Line]:
     return out
 
 
-
 def drop_card_lists(lines: list[Line]) -> list[Line]:
     """Three or more headline-then-blurb pairs in a row (no blank lines): a list of other stories."""
     out = list(lines)
@@ -167,11 +162,9 @@ def drop_card_lists(lines: list[Line]) -> list[Line]:
     return out
 
 
-
 def is_card(head: Line, blurb: Line) -> bool:
     return (head.kind == "short" and head.words <= 6 and not is_terminal(head.text) and not blurb.gap
             and blurb.kind in ("good", "near") and blurb.words <= 40)
-
 
 
 def is_terminal(text: str) -> bool:
@@ -179,10 +172,8 @@ def is_terminal(text: str) -> bool:
     return bool(text) and text[-1] in TERMINAL_CHARS
 
 
-
 def is_dateline(line: Line) -> bool:
     return line.words <= 14 and bool(DIGIT.search(line.text)) and bool(find_dates(line.text, True))
-
 
 
 def is_byline(line: Line) -> bool:

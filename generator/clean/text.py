@@ -47,7 +47,6 @@ class Layout:
     lang: Language
 
 
-
 def clusters(lines: Sequence[Line]) -> list[tuple[int, int, float]]:
     """(first, last, score) of each run of prose, breaking at after-article labels and long gaps."""
     runs: list[tuple[int, int, float]] = []
@@ -72,7 +71,6 @@ def clusters(lines: Sequence[Line]) -> list[tuple[int, int, float]]:
     return runs
 
 
-
 def anchored_score(lines: Sequence[Line], run: tuple[int, int, float]) -> float:
     """A run of prose right under a byline or dateline is far likelier the article than one that is not."""
     first, last, score = run
@@ -83,7 +81,6 @@ def anchored_score(lines: Sequence[Line], run: tuple[int, int, float]) -> float:
         if line.byline or line.dated:
             return score * 2 + 30
     return score
-
 
 
 def merge_neighbours(lines: Sequence[Line], runs: Sequence[tuple[int, int, float]], best: int) -> tuple[int, int]:
@@ -104,7 +101,6 @@ def merge_neighbours(lines: Sequence[Line], runs: Sequence[tuple[int, int, float
     return first, last
 
 
-
 def extend_list(lines: Sequence[Line], last: int) -> int:
     """A closing paragraph that announces a list ("Tour dates:") takes the list lines under it."""
     if not lines[last].text.endswith(":"):
@@ -113,7 +109,6 @@ def extend_list(lines: Sequence[Line], last: int) -> int:
     while end + 1 < len(lines) and lines[end + 1].kind == "short" and (end == last or not lines[end + 1].gap):
         end += 1
     return end if end - last >= 2 else last
-
 
 
 def is_list_line(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
@@ -126,7 +121,6 @@ def is_list_line(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
     return False
 
 
-
 def gap_weight(line: Line) -> float:
     """How much a non-prose line separates prose: ad labels little, table rows (digits) less than
     menu items and labels."""
@@ -135,7 +129,6 @@ def gap_weight(line: Line) -> float:
     if line.kind == "short" and DIGIT.search(line.text):
         return 0.3
     return 1.0
-
 
 
 def layout(text: str) -> Layout:
@@ -163,7 +156,6 @@ def layout(text: str) -> Layout:
     return Layout(tuple(lines), title, body, header, trailer, caption, url, lang)
 
 
-
 def find_url_lines(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
     """"Original url: <...>" (possibly with the URL on the next line), as some capture tools add."""
     for line in lines:
@@ -177,7 +169,6 @@ def find_url_lines(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
     return None, []
 
 
-
 def body_start(lines: Sequence[Line], title: int | None, first: int, last: int) -> int:
     """Skip header lines (byline, dateline, dek) that the prose run swallowed."""
     start = first
@@ -189,7 +180,6 @@ def body_start(lines: Sequence[Line], title: int | None, first: int, last: int) 
         if lines[i].byline or lines[i].dated:
             start = i + 1
     return start
-
 
 
 def find_header_caption(lines: Sequence[Line], title: int | None, start: int, last: int) -> Caption | None:
@@ -206,10 +196,8 @@ def find_header_caption(lines: Sequence[Line], title: int | None, start: int, la
     return None
 
 
-
 def lines_before(lines: Sequence[Line], start: int) -> set[str]:
     return {line.text for line in lines[max(0, start - HEADER_SPAN):start] if line.kind in ("good", "near")}
-
 
 
 def keep(lines: Sequence[Line], kept: Sequence[int], n: int, header_prose: set[str]) -> bool:
@@ -225,7 +213,6 @@ def keep(lines: Sequence[Line], kept: Sequence[int], n: int, header_prose: set[s
     if BULLET.match(line.text) or HEADING_MD.match(line.text):
         return line.words >= 2
     return is_heading(lines, kept, n) or is_list_line(lines, kept, n)
-
 
 
 def is_heading(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
