@@ -52,7 +52,7 @@ INLINE = re.compile(
     r"|(?:\d+\s+)?min(?:ute)?s? read|reading time.*|views?|\d+\s+views?|\d+\s+shares?"
     r"|read (?:more|also|next)\s*:.*|related\s*:.*|see (?:also|more)\s*:.*|embed\s*:?|this audio is .*"
     r"|don'?t miss\b.*|must read\b.*|recommended\s*:.*"
-    r"|(?:image|media|video|photo) (?:caption|copyright)\b.*"
+    r"|(?:image|media|video|photo) (?:caption|copyright)\b.*|(?:image|photo|picture|video|foto|bild)\s*:.*"
     r")\W*$",
     re.I,
 )
@@ -113,7 +113,7 @@ advertisement advertisements ad ads sponsored publicidade publicidad anzeige wer
 story continue article skip click listen play watch loading image photo video credit credits getty share tweet e
 email mail print facebook twitter linkedin whatsapp pinterest reddit copy close menu search log login sign
 register home back next previous read see show more open install download min mins minute minutes reading views
-view shares related embed this media don dont must recommended
+view shares related embed this media don dont must recommended picture foto bild
 """
 INLINE_FIRST = frozenset(INLINE_FIRST_WORDS.split())
 

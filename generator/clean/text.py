@@ -223,6 +223,8 @@ def is_heading(lines: Sequence[Line], kept: Sequence[int], n: int) -> bool:
     if line.text.endswith((".", ",", ";")) or line.dated or line.byline:
         return False
     nxt = lines[kept[n + 1]]
+    if not (line.gap and nxt.gap) and any(lines[i].gap for i in kept):
+        return False  # where paragraphs are set apart by blank lines, so are headings; list items are not
     first_char = line.text.lstrip("#*_ ")[:1]
     return nxt.kind in ("good", "near") and (first_char.isupper() or first_char.isdigit()
                                               or not first_char.isascii())
