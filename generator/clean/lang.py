@@ -84,6 +84,8 @@ def detect_words(text: str, words: Sequence[str]) -> Language:
     index = stop_index()
     hits: dict[str, int] = {}
     for word, count in Counter(words).items():
+        if count < 2:
+            continue  # stop words recur; a word seen once is almost always a content word
         for name in index.get(word, ()):
             hits[name] = hits.get(name, 0) + count
     if not hits:
