@@ -87,9 +87,11 @@ def measure(text: str, tokens: list[str], lang: Language) -> tuple[int, float, s
     return len(tokens), stop / len(tokens), "short", False, False, asks
 
 
-def classify(lines: Sequence[Line], lang: Language) -> list[Line]:
+def classify(lines: Sequence[Line], lang: Language, use_stopwords: bool = True) -> list[Line]:
+    """Each line's kind. ``use_stopwords=False`` judges prose by shape alone (for pages whose text is
+    mostly names and numbers, such as results tables, where no line reaches the stop-word share)."""
     counts = Counter(line.text.casefold() for line in lines)
-    min_stop = 0.12 if lang.stopwords else 0.0
+    min_stop = 0.12 if lang.stopwords and use_stopwords else 0.0
     out = []
     for line in lines:
         kind = kind_of(line, counts[line.text.casefold()], min_stop)

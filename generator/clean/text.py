@@ -134,8 +134,11 @@ def gap_weight(line: Line) -> float:
 def layout(text: str) -> Layout:
     read, lang = read_lines(text)
     lines = classify(read, lang)
-    url, url_lines = find_url_lines(lines)
     runs = clusters(lines)
+    if not runs:  # no line reads as prose by its stop words: judge by shape alone before giving up
+        lines = classify(read, lang, use_stopwords=False)
+        runs = clusters(lines)
+    url, url_lines = find_url_lines(lines)
     if not runs:
         return Layout(tuple(lines), None, (), (), (), None, url, lang)
     best = max(range(len(runs)), key=lambda n: anchored_score(lines, runs[n]))
