@@ -25,6 +25,7 @@ WORD = re.compile(r"\w+")
 UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f]")
 TERMINAL_CHARS = frozenset(".!?。！？:;\"”’»)]'*_")
 DIGIT = re.compile(r"\d")
+YEAR = re.compile(r"(?:19|20)\d\d")  # every full date holds a year: the cheap test before the date forms
 META_LABEL = re.compile(r"^(?:author|authors|by|written by|autor|auteur|publish(?:ed)?(?: date| on)?|date|posted"
                         r"|posted on|updated|last updated|datum|fecha|data)\s*:$", re.I)
 GOOD_WORDS = 10
@@ -175,7 +176,7 @@ def is_terminal(text: str) -> bool:
 
 
 def is_dateline(line: Line) -> bool:
-    return line.words <= 14 and bool(DIGIT.search(line.text)) and bool(find_dates(line.text, True))
+    return line.words <= 14 and bool(YEAR.search(line.text)) and bool(find_dates(line.text, True))
 
 
 def is_byline(line: Line) -> bool:

@@ -26,7 +26,8 @@ INNER_KEYS = ("by ", "by:", "von ", "por ", "par ", "door ", "oleh ")
 BYLINE_START = re.compile(r"\W*(?:written|reported|posted|words|by|von|por|par|di|door|oleh|de|av|af|autor|author"
                           r"|text|texto|texte|reporter|reporting)\b")
 HANDLE = re.compile(r"^(?P<name>[^@|/]{3,40}?)\s*@\w+")
-CAMEL_GLUE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+# A profile link glued to the name it follows: "Jane DoeView More Articles".
+GLUED_LABEL = re.compile(r"[a-z](?:View|More|Read|See|Follow|All|Author|Profile)\b(?:\s+\S+){0,3}$")
 NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|[A-Z]\.|(?:de|da|do|dos|das|del|della|di|du|van|von|der|den"
                        r"|la|le|bin|binti|al|el|ibn|y|e)|[^\W\d_a-zA-Z]+)$")
 ROLE = re.compile(r"\b(?:staff|business|reporter|correspondent|editor|columnist|writer|contributor|photographer|"
@@ -125,10 +126,9 @@ def bare_author(line: str) -> str | None:
     handle = HANDLE.match(text) if "@" in text else None
     if handle and looks_like_name(handle["name"].strip()):
         return handle["name"].strip()
-    glued = CAMEL_GLUE.split(text, maxsplit=1) if " " in text else []
-    if (len(glued) == 2 and len(glued[1].split()) <= 4 and looks_like_name(glued[0])
-            and re.match(r"(?:View|More|Read|See|Follow|All|Author|Profile)\b", glued[1])):
-        return glued[0]
+    glued = GLUED_LABEL.search(text) if " " in text else None
+    if glued and looks_like_name(text[:glued.start() + 1]):
+        return text[:glued.start() + 1]
     return None
 
 
