@@ -94,18 +94,31 @@ LEADING_WORD = re.compile(r"[\W\d_]*([^\W\d_]+)")
 SIGNATURE_ENDS = (" says", " said", " wrote", " replied", " dice", " disse", " schreibt", " écrit", " schreef")
 
 
-def is_end(line: str) -> bool:
+def label_kind(line: str) -> str | None:
+    """"end" for an after-article label, "inline" for an in-article one, else None; the line is lowered
+    and its first word found once for both tests."""
     if len(line) > 80:
-        return False
+        return None
     low = line.lower()
+    match = LEADING_WORD.match(low)
+    first = match.group(1) if match else ""
+    if ends_article(line, low, first):
+        return "end"
+    if (first in INLINE_FIRST or not first[:1].isascii()) and INLINE.match(line):
+        return "inline"
+    return None
+
+
+def ends_article(line: str, low: str, first: str) -> bool:
     if low.rstrip(" :").endswith(SIGNATURE_ENDS) and COMMENT_SIGNATURE.match(line):
         return True
-    first = LEADING_WORD.match(low)
-    if first is None:
-        return False
-    if first.group(1) not in END_FIRST and not first.group(1).isdigit() and not first.group(1)[:1].isascii():
-        return bool(END.match(line))  # labels in scripts without a word list here (関連記事)
-    return first.group(1) in END_FIRST and bool(END.match(line))
+    if first in END_FIRST or (first and not first[:1].isascii()):  # other scripts: no word list (関連記事)
+        return bool(END.match(line))
+    return False
+
+
+def is_end(line: str) -> bool:
+    return label_kind(line) == "end"
 
 
 INLINE_FIRST_WORDS = """
@@ -119,12 +132,7 @@ INLINE_FIRST = frozenset(INLINE_FIRST_WORDS.split())
 
 
 def is_inline(line: str) -> bool:
-    if len(line) > 80:
-        return False
-    first = LEADING_WORD.match(line.lower())
-    if first is not None and first.group(1)[:1].isascii() and first.group(1) not in INLINE_FIRST:
-        return False  # the cheap test: no label starts this way
-    return bool(INLINE.match(line))
+    return label_kind(line) == "inline"
 
 
 # Words that every match of APPEAL / LEGAL / COPYRIGHT contains: a set intersection first, because

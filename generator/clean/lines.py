@@ -105,9 +105,10 @@ def classify(lines: Sequence[Line], lang: Language, use_stopwords: bool = True) 
 
 def kind_of(line: Line, repeats: int, min_stop: float) -> str:
     text = line.text
-    if furniture.is_end(text):
+    label = furniture.label_kind(text)
+    if label == "end":
         return "end"
-    if furniture.is_inline(text) or furniture.is_teaser(text) or (line.asks and furniture.is_appeal(text, line.words)):
+    if label or furniture.is_teaser(text) or (line.asks and furniture.is_appeal(text, line.words)):
         return "bad"
     if repeats > 2 or (repeats > 1 and line.words < GOOD_WORDS and not WRAPPED.match(text)):
         return "bad"  # prose is not printed three times; short labels not twice
