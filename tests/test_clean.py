@@ -263,3 +263,28 @@ def test_odd_input_gives_an_article_or_a_capture_error_never_a_crash(seed: int) 
             assert str(exc).startswith("odd.txt: ")
         else:
             assert got.title and got.body.strip()
+
+
+def test_an_inline_related_box_does_not_cut_the_article() -> None:
+    paras = [PARAS[0], PARAS[1], "Related articles", "Council approves new budget for schools",
+             "Bus drivers to strike next week", PARAS[2], PARAS[3]]
+    got = clean_capture(capture("City expands tram network to the north", "March 12, 2024", paras=paras),
+                        Path("a.txt"), TZ)
+    assert got.body == "\n\n".join(PARAS)
+
+
+def test_a_long_comment_thread_is_not_taken_for_the_article() -> None:
+    comment = ("I have lived in the northern districts for twenty years and I can tell you that the buses are "
+               "always late, so this tram is the best news we have had in a very long time.")
+    after = ["34 Comments", *[x for n in range(8) for x in (f"reader{n} says:", "March 12, 2024 at 9:14 am", comment)]]
+    got = clean_capture(capture("City expands tram network to the north", "By Anna Weber | March 12, 2024",
+                                paras=PARAS[:2], after=after), Path("a.txt"), TZ)
+    assert got.body == "\n\n".join(PARAS[:2])
+
+
+def test_a_page_of_names_and_numbers_still_gives_its_text() -> None:
+    rows = ["Palm Bay (1-0): Tolivert 25 points. Davis 17 points. Burgher 10 points. Bozeman 10 points.",
+            "Rockledge (0-1): Blakely 15 points. Devoe 2 points. Baker 6 points. Brown 4 points. Upshaw 3.",
+            "Viera (4-0): Hupfer 1 goal. Patikas 1 goal. Nielsen 1 goal. Anasa 1 assist. Sanger 4 saves."]
+    got = clean_capture(capture("High school roundup", "March 12, 2024", paras=rows, after=[]), Path("a.txt"), TZ)
+    assert "Tolivert 25 points" in got.body and "Hupfer 1 goal" in got.body
