@@ -37,9 +37,6 @@ EMAIL = re.compile(r"\b[\w.+-]+@(?P<domain>[\w-]+(?:\.[\w-]+)+)\b")
 URL_LINE = re.compile(r"^(?:original (?:url|link|article)|source(?: url)?|url|link|quelle|fonte|fuente)\s*:?\s*"
                       r"<?(?P<url>https?://\S+?)?>?$", re.I)
 BARE_URL = re.compile(r"^<?(?P<url>https?://[^\s<>]+)>?$")
-COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<name>[^.|,]{3,60})", re.I)
-OUTLET_TAIL = re.compile(r"\s*(?:,?\s*(?:inc|ltd|llc|gmbh|s\.?a|plc|company|co|corp(?:oration)?|media group"
-                         r"|all rights reserved)\.?)+\s*$", re.I)
 # An outlet label glued to a person's name by the capture ("The Daily ExampleJane Doe"): a card layout.
 GLUED_OUTLET = re.compile(r"^(?P<outlet>The(?: [A-Z][\w'’-]+){1,4})(?=[A-Z][a-z]+ [A-Z][a-z]+$)")
 WIRES = frozenset({"ap", "afp", "reuters", "pti", "ians", "ani", "dpa", "efe", "ansa", "upi", "tass", "xinhua",
@@ -164,14 +161,6 @@ def find_url(line: str) -> str | None:
         return None
     match = URL_LINE.match(line.strip()) or BARE_URL.match(line.strip())
     return match["url"] if match and match["url"] else None
-
-
-def copyright_outlet(line: str) -> str | None:
-    match = COPYRIGHT.search(line)
-    if not match:
-        return None
-    name = OUTLET_TAIL.sub("", match["name"]).strip(" .-–")
-    return name if 1 <= len(name.split()) <= 5 and name[:1].isupper() else None
 
 
 def glued_outlet(line: str) -> str | None:
