@@ -122,8 +122,8 @@ class Features:
 
     @cached_property
     def _cast(self) -> tuple[text.Sparse, text.Sparse]:
-        """(lead weights, presence), both articles x lead names: how much each lead name matters to an
-        article (by kind: people act in events; places and countries are only the setting), and whether
+        """(lead shares, presence), both articles x lead names: what share of an article's cast each lead
+        name is (by kind: people act in events; places and countries are only the setting), and whether
         an article mentions that name at all (in full, or by its last word: "Kozlov")."""
         index: dict[str, int] = {}
         rows, cols, weights = [], [], []
@@ -145,16 +145,18 @@ class Features:
         presence = sparse.csr_matrix(
             (np.ones(len(present)), ([r for r, _ in present], [c for _, c in present])), shape=shape)
         presence.data[:] = 1.0  # a name found by full form and by last word counts once
-        return lead_weights, presence
-
-    def actor_block(self, rows: Sequence[int], cols: Sequence[int]) -> text.Matrix:
-        """How much of each article's lead cast the other one mentions (mean of both directions)."""
-        weights, presence = self._cast
         # At least one person's worth: a lead naming only a country ("India") says little about the event,
         # so sharing it must not count as sharing the whole cast.
-        totals = np.maximum(np.asarray(weights.sum(axis=1)).ravel(), MIN_CAST)
-        forward = (weights[list(rows)] @ presence[list(cols)].T).toarray() / totals[list(rows)][:, None]
-        backward = (presence[list(rows)] @ weights[list(cols)].T).toarray() / totals[list(cols)][None, :]
+        totals = np.maximum(np.asarray(lead_weights.sum(axis=1)).ravel(), MIN_CAST)
+        return sparse.csr_matrix(sparse.diags(1 / totals) @ lead_weights), presence
+
+    def actor_block(self, rows: Sequence[int] | NDArray[np.int64], cols: Sequence[int] | NDArray[np.int64]
+                    ) -> text.Matrix:
+        """How much of each article's lead cast the other one mentions (mean of both directions)."""
+        shares, presence = self._cast  # lead weights as shares of each article's cast
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        forward = (shares[rows] @ presence[cols].T).toarray()
+        backward = (presence[rows] @ shares[cols].T).toarray()
         result: text.Matrix = (forward + backward) / 2
         return result
 

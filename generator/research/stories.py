@@ -278,9 +278,11 @@ def make_story(members: list[int], articles: Sequence[Article], feats: Features,
     # Title: the most central member (highest mean similarity to the others); ties go to the earliest.
     # Syndicated copies neither give the title nor count twice towards it.
     originals = [i for i in ordered if i not in copies] or ordered
-    sim = np.clip(similarity(feats, options, originals, originals), 0.0, None)
-    centrality = list(sim.sum(axis=1) / max(len(originals) - 1, 1))
-    central = articles[originals[max(range(len(originals)), key=lambda k: (centrality[k], -k))]]
+    central = articles[originals[0]]
+    if len(originals) > 1:
+        sim = np.clip(similarity(feats, options, originals, originals), 0.0, None)
+        centrality = list(sim.sum(axis=1) / (len(originals) - 1))
+        central = articles[originals[max(range(len(originals)), key=lambda k: (centrality[k], -k))]]
     ids = {x.id for x in articles}
     names = [slugify(p, p) for a in chosen if (p := pin(a)) and p.casefold() != NO_STORY and p not in ids]
     dated = [a.date for a in chosen if a.date]

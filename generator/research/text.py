@@ -85,9 +85,10 @@ def tfidf(documents: Sequence[Sequence[str]]) -> Sparse:
     return normalised
 
 
-def cosine_block(matrix: Sparse, rows: Sequence[int], cols: Sequence[int]) -> Matrix:
+def cosine_block(matrix: Sparse, rows: Sequence[int] | NDArray[np.int64],
+                 cols: Sequence[int] | NDArray[np.int64]) -> Matrix:
     """Cosine similarity of the ``rows`` documents to the ``cols`` documents, dense, in [0, 1]."""
-    block = (matrix[list(rows)] @ matrix[list(cols)].T).toarray()
+    block = (matrix[np.asarray(rows, dtype=np.int64)] @ matrix[np.asarray(cols, dtype=np.int64)].T).toarray()
     result: Matrix = np.clip(block, 0.0, 1.0)
     return result
 
