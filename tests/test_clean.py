@@ -288,3 +288,12 @@ def test_a_page_of_names_and_numbers_still_gives_its_text() -> None:
             "Viera (4-0): Hupfer 1 goal. Patikas 1 goal. Nielsen 1 goal. Anasa 1 assist. Sanger 4 saves."]
     got = clean_capture(capture("High school roundup", "March 12, 2024", paras=rows, after=[]), Path("a.txt"), TZ)
     assert "Tolivert 25 points" in got.body and "Hupfer 1 goal" in got.body
+
+
+def test_a_link_line_inside_the_page_is_not_the_original_url() -> None:
+    paras = [PARAS[0], PARAS[1], "https://twitter.com/citycouncil/status/12345", PARAS[2], PARAS[3]]
+    got = clean_capture(capture("City expands tram network to the north", "March 12, 2024", paras=paras),
+                        Path("a.txt"), TZ)
+    assert got.url is None and got.source != "Twitter"
+    top = b"https://www.example-news.com/2024/03/12/tram\n\n" + capture("City expands tram network to the north")
+    assert clean_capture(top, Path("b.txt"), TZ).url == "https://www.example-news.com/2024/03/12/tram"

@@ -1,4 +1,4 @@
-"""Metadata read from the lines around an article: bylines, outlet names, original URL, image caption.
+"""Metadata read from the lines around an article: bylines, authors, outlet names, original URL.
 
 Only what is printed is taken. An outlet named in a byline ("By The Moscow Times") is the source, not an
 author; a wire agency in a byline ("By AFP") is an author, as newsrooms credit it.
@@ -156,10 +156,11 @@ def email_domain(lines: Sequence[str]) -> str | None:
     return None
 
 
-def find_url(line: str) -> str | None:
+def find_url(line: str, bare: bool = True) -> str | None:
+    """The URL of an "Original url: <...>" line, or of a line that is only a URL when ``bare``."""
     if "http" not in line:
         return None
-    match = URL_LINE.match(line.strip()) or BARE_URL.match(line.strip())
+    match = URL_LINE.match(line.strip()) or (BARE_URL.match(line.strip()) if bare else None)
     return match["url"] if match and match["url"] else None
 
 

@@ -160,9 +160,10 @@ def layout(text: str) -> Layout:
 
 
 def find_url_lines(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
-    """"Original url: <...>" (possibly with the URL on the next line), as some capture tools add."""
+    """"Original url: <...>" (possibly with the URL on the next line), as some capture tools add; a line
+    that is only a URL counts at the very top or bottom of the capture (inside, it is a link or an embed)."""
     for line in lines:
-        url = find_url(line.text)
+        url = find_url(line.text, bare=line.at < 3 or line.at >= len(lines) - 3)
         if url:
             return url, [line.at]
         if line.words <= 3 and URL_LABEL.match(line.text):
