@@ -22,7 +22,8 @@ from generator.feeds import feed_jobs
 from generator.fingerprint import fingerprint
 from generator.model import Loaded, Site, build_model
 from generator.output import Job, write_if_changed
-from generator.render import page_jobs, static_jobs
+from generator.parallel import render_all
+from generator.render import page_jobs, search_path, static_jobs
 from generator.sitefiles import site_file_jobs
 
 KEEP_NAMES = frozenset({".git"})  # never pruned: a deploy checkout may live in the output folder
@@ -51,18 +52,24 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     cache_root = cfg.path("cache") if use_cache else None
     state = load_state(cache_root) if cache_root else BuildState()
     store = DerivedStore(cache_root)
+    settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
+    signature = input_signature(cfg, settings) if cache_root else ""
+    present = existing_outputs(out)
+    if signature and state.signature == signature and state.outputs_listed == fingerprint(sorted(present)):
+        # Nothing the site is made from changed, and the output folder holds what we left there.
+        return BuildReport(articles=state.articles, ingested=ingested)
     try:
         files = load_files(cfg, state.files)
         site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
                            drafts=drafts, store=store)
-        settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
-        present = existing_outputs(out)
         previous = state.outputs if state.settings == settings else {}
-        rendered, fingerprints = render_changed(output_jobs(site), previous, present)
+        rendered, fingerprints = render_changed(output_jobs(site), previous, present, store)
         written, removed = write_output(out, rendered, present)
         if cache_root:
             store.flush()
-            save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints))
+            save_state(cache_root, BuildState(
+                settings=settings, signature=signature, articles=len(site.articles),
+                outputs_listed=fingerprint(sorted(rendered)), files=files, outputs=fingerprints))
     finally:
         store.close()
     return BuildReport(written=written, removed=removed, articles=len(site.articles), ingested=ingested)
@@ -139,29 +146,69 @@ def output_jobs(site: Site) -> list[Job]:
     return jobs
 
 
-def render_changed(jobs: list[Job], previous: dict[str, str],
-                   present: set[str]) -> tuple[dict[str, bytes | None], dict[str, str]]:
+def render_changed(jobs: list[Job], previous: dict[str, str], present: set[str],
+                   store: DerivedStore) -> tuple[dict[str, bytes | None], dict[str, str]]:
     """Render the outputs whose inputs changed (or whose file is missing); None marks "keep as is"."""
-    rendered: dict[str, bytes | None] = {}
-    fingerprints: dict[str, str] = {}
-    for job in jobs:
-        if job.fingerprint is not None:
-            fingerprints[job.path] = job.fingerprint
-            if previous.get(job.path) == job.fingerprint and job.path in present:
-                rendered[job.path] = None
-                continue
-        rendered[job.path] = job.render()
+    fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
+    stale = [job for job in jobs if job.fingerprint is None or job.path not in present
+             or previous.get(job.path) != job.fingerprint]
+    rendered: dict[str, bytes | None] = dict.fromkeys((job.path for job in jobs), None)
+    rendered.update(zip((job.path for job in stale), render_all(stale, store), strict=True))
     return rendered, fingerprints
 
 
 def existing_outputs(out: Path) -> set[str]:
-    """Site paths of the files in the output folder now."""
+    """Site paths of the files in the output folder now (os.scandir: this runs on every rebuild)."""
     found: set[str] = set()
-    if out.is_dir():
-        for folder, _dirs, names in os.walk(out):
-            relative = Path(folder).relative_to(out)
-            found.update((relative / name).as_posix() for name in names)
+    stack = [(str(out), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                found.add(prefix + entry.name)
     return found
+
+
+def input_signature(cfg: SiteConfig, settings: str) -> str:
+    """Everything a build reads, by name, size and mtime: equal signatures mean an equal site."""
+    folders = [cfg.path("content"), *search_path(cfg, "templates"), *search_path(cfg, "static")]
+    stats = [(str(p), s.st_size, s.st_mtime_ns) for p, s in map(_stat, [cfg.root / "site.yaml"]) if s]
+    for folder in folders:
+        stats.extend(_tree_stats(str(folder)))
+    return fingerprint(settings, cfg, stats)
+
+
+def _stat(path: Path) -> tuple[Path, os.stat_result | None]:
+    try:
+        return path, path.stat()
+    except OSError:
+        return path, None
+
+
+def _tree_stats(folder: str) -> list[tuple[str, int, int]]:
+    found = []
+    stack = [folder]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            else:
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    continue  # a dangling link, such as an editor's lock file
+                found.append((entry.path, stat.st_size, stat.st_mtime_ns))
+    return sorted(found)
 
 
 def check_output_folder(cfg: SiteConfig, out: Path) -> None:

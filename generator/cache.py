@@ -46,6 +46,9 @@ class BuildState:
 
     key: str = CACHE_KEY
     settings: str = ""
+    signature: str = ""  # of every input file (name, size, mtime): equal means nothing to do
+    outputs_listed: str = ""  # of the output folder's file names after the build
+    articles: int = 0
     files: dict[str, FileEntry] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output site path -> input fingerprint
 
@@ -106,6 +109,14 @@ class DerivedStore:
         except sqlite3.Error:
             return
         self._pending.clear()
+
+    def pending(self) -> dict[str, Any]:
+        """What this process derived and has not stored yet (collected from worker processes)."""
+        return dict(self._pending)
+
+    def forget_database(self) -> None:
+        """In a forked worker: work from memory only (the parent stores what the worker derived)."""
+        self._db = None
 
     def close(self) -> None:
         if self._db is not None:

@@ -14,6 +14,10 @@ class DigestError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self) -> tuple[type[DigestError], tuple[str, Path | None, int | None]]:
+        # Keep file and line when the error crosses a process boundary (parallel rendering).
+        return (type(self), (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
