@@ -12,7 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-TAG = re.compile(r"</?[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>")
+# Real HTML tag names only: "<The Palace>" is how some languages mark a title, not a tag.
+TAG = re.compile(r"</?(?:a|abbr|article|aside|audio|b|blockquote|br|button|center|cite|code|del|div|em|figcaption"
+                 r"|figure|font|footer|form|h[1-6]|header|hr|i|iframe|img|input|ins|label|li|link|mark|meta|nav"
+                 r"|noscript|ol|p|picture|pre|q|s|script|section|small|source|span|strike|strong|style|sub|sup"
+                 r"|table|tbody|td|th|thead|time|tr|u|ul|video)(?:\s[^<>]*)?/?>", re.I)
 HEADING = re.compile(r"^#{1,6}\s+")
 BULLET = re.compile(r"^(?:[-*•·▪◦–])\s+")
 NUMBERED = re.compile(r"^(\d{1,2})[.)]\s+")
