@@ -300,8 +300,8 @@ def test_a_link_line_inside_the_page_is_not_the_original_url() -> None:
 
 
 def test_angle_bracket_titles_are_not_taken_for_tags() -> None:
-    paras = [PARAS[0], "The theatre will stage <The Palace: Tale of Jang Noksu> on the new square every <em>Friday</em>.",
-             *PARAS[1:]]
+    staged = "The theatre will stage <The Palace: Tale of Jang Noksu> on the new square every <em>Friday</em>."
+    paras = [PARAS[0], staged, *PARAS[1:]]
     got = clean_capture(capture("City expands tram network to the north", "March 12, 2024", paras=paras),
                         Path("a.txt"), TZ)
     assert "<The Palace: Tale of Jang Noksu> on the new square every Friday." in got.body
