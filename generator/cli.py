@@ -10,29 +10,56 @@ from collections.abc import Sequence
 from generator import __version__
 from generator.errors import DigestError
 
-# Each module defines ``register(subparsers)``, which adds its parser with ``func=run``.
-COMMAND_MODULES = ("clean", "ingest", "build", "serve", "watch", "init", "deploy", "stories", "topics",
-                   "search")
+# Each module defines ``register(subparsers)``, which adds its parser with ``func=run``. Only the chosen
+# command's module is imported: the cleaner and the research tools pull in heavy libraries, and a
+# no-change ``digest build`` should not spend a second importing them. The one-line summaries here are
+# what ``digest --help`` lists.
+COMMANDS = {
+    "clean": "clean captures and print the articles (writes nothing)",
+    "ingest": "clean captures into content/ (never loses a person's edits)",
+    "build": "render content/ with the theme into the output folder",
+    "serve": "preview the site with live reload; rebuilds on every change",
+    "watch": "rebuild the site whenever captures, content or templates change",
+    "init": "create a new digest (site.yaml, folders, GitHub Pages workflow)",
+    "deploy": "build the site and commit it to the gh-pages branch, then push",
+    "stories": "group articles that report the same event",
+    "topics": "list topics with counts, or suggest new ones (--suggest)",
+}
+OPTIONS_WITH_VALUES = ("-C", "--root")
 
 
-def make_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the command line (skipping the values of global options)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in OPTIONS_WITH_VALUES:
+            skip = True
+        elif arg in COMMANDS:
+            return arg
+        elif not arg.startswith("-"):
+            return None
+    return None
+
+
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, that command's full parser is loaded (the others are listed only)."""
     parser = argparse.ArgumentParser(prog="digest", description=__doc__)
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     parser.add_argument("-C", "--root", default=".", help="folder holding site.yaml (default: current)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"generator.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"generator.commands.{name}":
-                raise
-            continue  # command not built yet
-        module.register(sub)
+    for name, summary in COMMANDS.items():
+        if name == command:
+            importlib.import_module(f"generator.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = make_parser(chosen_command(argv)).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except DigestError as exc:
