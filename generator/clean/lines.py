@@ -91,16 +91,33 @@ def measure(text: str, tokens: list[str], lang: Language) -> tuple[int, float, s
 def classify(lines: Sequence[Line], lang: Language, use_stopwords: bool = True) -> list[Line]:
     """Each line's kind. ``use_stopwords=False`` judges prose by shape alone (for pages whose text is
     mostly names and numbers, such as results tables, where no line reaches the stop-word share)."""
-    counts = Counter(line.text.casefold() for line in lines)
+    keys = [line.text.casefold() for line in lines]
+    counts = Counter(keys)
     min_stop = 0.12 if lang.stopwords and use_stopwords else 0.0
+    seen: set[str] = set()
     out = []
-    for line in lines:
-        kind = kind_of(line, counts[line.text.casefold()], min_stop)
+    for n, line in enumerate(lines):
+        prose_copy = line.words >= GOOD_WORDS
+        kind = "bad" if keys[n] in seen and prose_copy else kind_of(line, repeat_class(keys, counts, n, prose_copy),
+                                                                      min_stop)
+        seen.add(keys[n])
         # Datelines and bylines are short: long prose lines need not be read for them.
         short = kind != "good" or line.words <= 30
         out.append(Line(line.at, line.text, line.gap, line.words, line.stop, kind, short and is_dateline(line),
                         short and is_byline(line), line.asks))
     return drop_card_lists(drop_cards(join_broken(out, min_stop)))
+
+
+def repeat_class(keys: Sequence[str], counts: Counter[str], n: int, prose: bool) -> int:
+    """How often line ``n`` is printed, for the repetition rule. Prose printed again line after line is a
+    second copy of the article (print or no-script versions): its first copy counts as printed once
+    (later copies are dropped by the caller). A line repeated on its own (an image's alt text, a label)
+    keeps its count."""
+    count = counts[keys[n]]
+    if count < 2 or not prose:
+        return count
+    neighbours = [counts[keys[m]] for m in (n - 1, n + 1) if 0 <= m < len(keys)]
+    return 1 if any(c > 1 for c in neighbours) else count
 
 
 def kind_of(line: Line, repeats: int, min_stop: float) -> str:
