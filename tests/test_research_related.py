@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from generator.content import Article
@@ -47,3 +49,25 @@ def test_syndicated_copies_are_hidden_and_never_suggested() -> None:
     assert [r.article.id for r in research.related["other"]] == ["wire"]
     assert [r.article.id for r in research.related["wire"]] == ["other"]
     assert research.related["other"][0].shared_topics == ("Trade",)
+
+
+def test_a_rebuild_reuses_per_article_work_from_the_build_cache(tmp_path, monkeypatch) -> None:
+    from generator.cache import DerivedStore
+    from generator.research import entities
+
+    articles, _ = corpus(2)
+    first_store = DerivedStore(tmp_path)
+    first = analyse(articles, store=first_store)
+    first_store.flush()
+    first_store.close()
+    # A fresh process: per-article work comes from the sqlite cache, so extraction must not run again...
+    monkeypatch.setattr(entities, "extract", lambda text: (_ for _ in ()).throw(AssertionError("re-extracted")))
+    store = DerivedStore(tmp_path)
+    again = analyse(articles, store=store)
+    assert [[a.id for a in s.articles] for s in again.stories] == [[a.id for a in s.articles] for s in first.stories]
+    assert again.related == first.related
+    # ...except for an article whose text changed.
+    edited = [dataclasses.replace(articles[0], body=articles[0].body + " A new closing sentence."), *articles[1:]]
+    with pytest.raises(AssertionError, match="re-extracted"):
+        analyse(edited, store=store)
+    store.close()

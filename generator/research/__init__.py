@@ -13,7 +13,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from generator.content import Article
-from generator.research.corpus import features
+from generator.research.corpus import Store, features
 from generator.research.duplicates import DuplicateGroup, duplicate_of, find_duplicates, hidden_ids
 from generator.research.related import Related, related_articles
 from generator.research.stories import Story, StoryOptions, find_stories, story_of
@@ -45,10 +45,13 @@ class Research:
 
 
 def analyse(articles: Sequence[Article], tz: ZoneInfo | None = None, *, related_limit: int = 5,
-            options: StoryOptions | None = None) -> Research:
+            options: StoryOptions | None = None, store: Store | None = None) -> Research:
+    """Stories, syndicated copies and related articles of ``articles``. With ``store`` (the build's
+    derived-value cache), per-article work (names, terms, dates, MinHash signatures) is remembered by
+    article text, so a rebuild redoes only the grouping, which depends on all articles together."""
     tz = tz or ZoneInfo("UTC")
-    feats = features(articles, tz)
-    duplicates = find_duplicates(articles, tz)
+    feats = features(articles, tz, store)
+    duplicates = find_duplicates(articles, tz, store=store)
     hidden = hidden_ids(duplicates)
     stories = find_stories(articles, tz, options, feats=feats, duplicates=duplicates)
     related = related_articles(articles, tz, limit=related_limit, stories=stories, exclude=hidden, feats=feats)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -102,23 +104,31 @@ def when(article: Article, tz: ZoneInfo) -> When:
 
 @dataclass(frozen=True)
 class Features:
-    """What the research modules compare: words, names and dates of each article (same order as given)."""
+    """What the research modules compare: words, names and dates of each article (same order as given).
+
+    With a ``store`` (the build's derived-value cache), what each article contributes on its own is
+    remembered by its text, so a rebuild only re-reads the articles that changed."""
 
     articles: tuple[Article, ...]
     tz: ZoneInfo
+    store: Store | None = None
+
+    @cached_property
+    def texts(self) -> tuple[ArticleText, ...]:
+        return tuple(article_text(a, self.tz, self.store) for a in self.articles)
 
     @cached_property
     def entities(self) -> tuple[tuple[entities.Entity, ...], ...]:
-        return tuple(entities.extract(full_text(a)) for a in self.articles)
+        return tuple(t.entities for t in self.texts)
 
     @cached_property
     def word_vectors(self) -> text.Sparse:
-        return text.tfidf([text.with_bigrams(text.words(full_text(a))) for a in self.articles])
+        return text.tfidf([t.terms for t in self.texts])
 
     @cached_property
     def lead_entities(self) -> tuple[frozenset[str], ...]:
         """Names in the title, caption and first paragraphs: who the article is about."""
-        return tuple(frozenset(e.key for e in entities.extract(lead(a))) for a in self.articles)
+        return tuple(t.lead for t in self.texts)
 
     @cached_property
     def _cast(self) -> tuple[text.Sparse, text.Sparse]:
@@ -177,7 +187,7 @@ class Features:
 
     @cached_property
     def when(self) -> tuple[When, ...]:
-        return tuple(when(a, self.tz) for a in self.articles)
+        return tuple(t.when for t in self.texts)
 
     @cached_property
     def calendar(self) -> Calendar:
@@ -205,5 +215,49 @@ class Calendar:
             yearless=np.array([w.day is None and w.month is not None for w in moments], dtype=np.bool_))
 
 
-def features(articles: Sequence[Article], tz: ZoneInfo) -> Features:
-    return Features(tuple(articles), tz)
+def features(articles: Sequence[Article], tz: ZoneInfo, store: Store | None = None) -> Features:
+    return Features(tuple(articles), tz, store)
+
+
+class Store(Protocol):
+    """A persistent ``key -> value`` cache (``generator.cache.DerivedStore`` fits)."""
+
+    def get(self, key: str) -> Any: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+
+FEATURES_VERSION = "research-1"  # change whenever extraction changes: old cached values are then unused
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """What one article contributes on its own: its terms (words and word pairs), names, lead names and
+    event date. Depends only on the article's text, date and the time zone, so it can be cached."""
+
+    terms: tuple[str, ...]
+    entities: tuple[entities.Entity, ...]
+    lead: frozenset[str]
+    when: When
+
+
+def cache_key(kind: str, article: Article, *extra: str) -> str:
+    """Key for a value derived from an article's title, caption, body and date (and ``extra``)."""
+    material = "\x00".join((FEATURES_VERSION, kind, article.title, article.caption or "", article.body,
+                            article.date or "", *extra))
+    return f"{FEATURES_VERSION}:{kind}:" + hashlib.sha1(material.encode("utf-8", "surrogatepass"),
+                                                        usedforsecurity=False).hexdigest()
+
+
+def article_text(article: Article, tz: ZoneInfo, store: Store | None = None) -> ArticleText:
+    key = cache_key("text", article, str(tz))
+    cached = store.get(key) if store is not None else None
+    if isinstance(cached, ArticleText):
+        return cached
+    found = ArticleText(terms=tuple(text.with_bigrams(text.words(full_text(article)))),
+                        entities=entities.extract(full_text(article)),
+                        lead=frozenset(e.key for e in entities.extract(lead(article))),
+                        when=when(article, tz))
+    if store is not None:
+        store.put(key, found)
+    return found

@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
+from numpy.typing import NDArray
 
 from generator import dates
 from generator.content import Article
-from generator.research.corpus import prose
+from generator.research.corpus import Store, cache_key, prose
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -82,30 +84,65 @@ def text_shingles(article: Article) -> frozenset[str]:
     return shingles(prose(article.body) or article.body)
 
 
-def duplicate_pairs(sets: Sequence[frozenset[str]], options: DuplicateOptions) -> list[tuple[int, int, float]]:
-    """(i, j, containment) for every verified duplicate pair among shingle sets, i < j."""
+@dataclass(frozen=True)
+class Fingerprint:
+    """An article's MinHash signature and shingle count: small enough to cache, enough to find candidates."""
+
+    shingles: int
+    hashvalues: NDArray[np.uint64]
+    scheme: str | None  # datasketch >= 2 names its permutation scheme; values only compare within one
+
+
+def fingerprint(article: Article, store: Store | None = None) -> Fingerprint:
+    key = cache_key("minhash", article)
+    cached = store.get(key) if store is not None else None
+    if isinstance(cached, Fingerprint):
+        return cached
+    items = text_shingles(article)
+    signature = _signature(items)
+    found = Fingerprint(len(items), signature.hashvalues, getattr(signature, "scheme", None))
+    if store is not None:
+        store.put(key, found)
+    return found
+
+
+def duplicate_pairs(articles: Sequence[Article], options: DuplicateOptions,
+                    store: Store | None = None) -> tuple[list[tuple[int, int]], dict[int, frozenset[str]]]:
+    """Every verified duplicate pair (i < j), and the shingle sets that were needed to verify them.
+
+    Signatures (cacheable) find the candidates; only candidates' texts are shingled again, to check the
+    exact overlap."""
     lsh = MinHashLSH(threshold=options.candidate_threshold, num_perm=NUM_PERM)
+    sets: dict[int, frozenset[str]] = {}
+
+    def shingled(k: int) -> frozenset[str]:
+        if k not in sets:
+            sets[k] = text_shingles(articles[k])
+        return sets[k]
+
     pairs = []
-    for i, items in enumerate(sets):
-        if len(items) < options.min_shingles:
+    for i, article in enumerate(articles):
+        found = fingerprint(article, store)
+        if found.shingles < options.min_shingles:
             continue
-        signature = _signature(items)
-        for key in lsh.query(signature):
+        scheme = {"scheme": found.scheme} if found.scheme else {}
+        signature = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=found.hashvalues, **scheme)
+        for key in sorted(lsh.query(signature), key=int):
             j = int(key)
-            jaccard, contained = overlap(sets[j], items)
+            jaccard, contained = overlap(shingled(j), shingled(i))
             if jaccard >= options.jaccard or contained >= options.containment:
-                pairs.append((j, i, contained))
+                pairs.append((j, i))
         lsh.insert(str(i), signature)
-    return sorted(pairs)
+    return sorted(pairs), sets
 
 
 def find_duplicates(articles: Sequence[Article], tz: ZoneInfo | None = None,
-                    options: DuplicateOptions | None = None) -> tuple[DuplicateGroup, ...]:
+                    options: DuplicateOptions | None = None, store: Store | None = None,
+                    ) -> tuple[DuplicateGroup, ...]:
     """Groups of two or more articles carrying the same text, ordered by their canonical article."""
     tz = tz or ZoneInfo("UTC")
     options = options or DuplicateOptions()
-    sets = [text_shingles(a) for a in articles]
-    pairs = duplicate_pairs(sets, options)
+    pairs, sets = duplicate_pairs(articles, options, store)
     parent = list(range(len(articles)))
 
     def find(x: int) -> int:
@@ -114,7 +151,7 @@ def find_duplicates(articles: Sequence[Article], tz: ZoneInfo | None = None,
             x = parent[x]
         return x
 
-    for i, j, _ in pairs:
+    for i, j in pairs:
         parent[find(i)] = find(j)
     members: dict[int, list[int]] = {}
     for i in range(len(articles)):
