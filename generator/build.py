@@ -13,18 +13,30 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.cache import CACHE_KEY, BuildState, DerivedStore, FileEntry, load_state, save_state
+from generator.cache import (
+    CACHE_KEY,
+    BuildState,
+    DerivedStore,
+    FileEntry,
+    Manifest,
+    clear_manifest,
+    load_manifest,
+    load_state,
+    save_manifest,
+    save_state,
+)
 from generator.config import SiteConfig
 from generator.content import parse_article
 from generator.errors import DigestError, FrontMatterError
-from generator.feeds import feed_jobs
 from generator.fingerprint import fingerprint
-from generator.model import Loaded, Site, build_model
 from generator.output import Job, write_if_changed
 from generator.parallel import render_all
-from generator.render import page_jobs, search_path, static_jobs
-from generator.sitefiles import site_file_jobs
+from generator.themes import search_path
+
+if TYPE_CHECKING:
+    from generator.model import Loaded
 
 KEEP_NAMES = frozenset({".git"})  # never pruned: a deploy checkout may live in the output folder
 
@@ -50,29 +62,48 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     check_output_folder(cfg, out)
     ingested = ingest_captures(cfg) if ingest_new else []
     cache_root = cfg.path("cache") if use_cache else None
-    state = load_state(cache_root) if cache_root else BuildState()
-    store = DerivedStore(cache_root)
     settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
     signature = input_signature(cfg, settings) if cache_root else ""
-    present = existing_outputs(out)
-    if signature and state.signature == signature and state.outputs_listed == fingerprint(sorted(present)):
-        # Nothing the site is made from changed, and the output folder holds what we left there.
-        return BuildReport(articles=state.articles, ingested=ingested)
+    if cache_root:
+        manifest = load_manifest(cache_root)
+        if manifest.signature == signature and outputs_intact(out, manifest.outputs):
+            # Nothing the site is made from changed, and the output files are as we left them.
+            return BuildReport(articles=manifest.articles, ingested=ingested)
+        clear_manifest(cache_root)
+    written, removed, articles = full_build(cfg, out, drafts, cache_root, settings, existing_outputs(out))
+    if cache_root:
+        save_manifest(cache_root, Manifest(signature=signature, articles=articles,
+                                           outputs=output_stats(out, existing_outputs(out))))
+    return BuildReport(written=written, removed=removed, articles=articles, ingested=ingested)
+
+
+def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None, settings: str,
+               present: set[str]) -> tuple[list[str], list[str], int]:
+    """Load, model, render what changed, write. Returns (written, removed, number of articles)."""
+    # Imported here: the no-change path above must not pay for Jinja, Markdown and feedgen imports.
+    from generator.feeds import feed_jobs
+    from generator.model import build_model
+    from generator.render import page_jobs, static_jobs
+    from generator.sitefiles import site_file_jobs
+
+    state = load_state(cache_root) if cache_root else BuildState()
+    store = DerivedStore(cache_root)
     try:
         files = load_files(cfg, state.files)
         site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
                            drafts=drafts, store=store)
+        memo: dict[int, str] = {}
+        jobs = [*page_jobs(site, memo), *feed_jobs(site, memo), *site_file_jobs(site), *static_jobs(cfg)]
+        check_static_overlap(jobs)
         previous = state.outputs if state.settings == settings else {}
-        rendered, fingerprints = render_changed(output_jobs(site), previous, present, store)
+        rendered, fingerprints = render_changed(jobs, previous, present, store)
         written, removed = write_output(out, rendered, present)
         if cache_root:
             store.flush()
-            save_state(cache_root, BuildState(
-                settings=settings, signature=signature, articles=len(site.articles),
-                outputs_listed=fingerprint(sorted(rendered)), files=files, outputs=fingerprints))
+            save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints))
     finally:
         store.close()
-    return BuildReport(written=written, removed=removed, articles=len(site.articles), ingested=ingested)
+    return written, removed, len(site.articles)
 
 
 def ingest_captures(cfg: SiteConfig) -> list[str]:
@@ -97,6 +128,8 @@ def load_articles(cfg: SiteConfig) -> list[Loaded]:
 
 
 def entry_to_loaded(path: str, entry: FileEntry) -> Loaded:
+    from generator.model import Loaded  # see full_build: kept off the no-change path
+
     return Loaded(Path(path), entry.article, entry.sha)
 
 
@@ -135,15 +168,11 @@ def _decode(data: bytes, path: Path) -> str:
         raise FrontMatterError("not UTF-8 text", path) from None
 
 
-def output_jobs(site: Site) -> list[Job]:
-    """Every output file of the site, in one list: pages, feeds, site files, static files."""
-    memo: dict[int, str] = {}
-    jobs = [*page_jobs(site, memo), *feed_jobs(site, memo), *site_file_jobs(site), *static_jobs(site.cfg)]
+def check_static_overlap(jobs: list[Job]) -> None:
     generated = {job.path for job in jobs if not job.path.startswith("static/")}
     for job in jobs:
         if job.path.startswith("static/") and job.path in generated:
             raise DigestError(f"static file would overwrite the generated {job.path}")
-    return jobs
 
 
 def render_changed(jobs: list[Job], previous: dict[str, str], present: set[str],
@@ -175,13 +204,37 @@ def existing_outputs(out: Path) -> set[str]:
     return found
 
 
+def output_stats(out: Path, names: set[str]) -> tuple[tuple[str, int, int], ...]:
+    stats = []
+    for name in sorted(names):
+        stat = os.stat(f"{out}/{name}")
+        stats.append((name, stat.st_size, stat.st_mtime_ns))
+    return tuple(stats)
+
+
+def outputs_intact(out: Path, recorded: tuple[tuple[str, int, int], ...]) -> bool:
+    """Every file the last build left is still there, unchanged (a stat each: no folder walk)."""
+    if not recorded:
+        return False
+    for name, size, mtime_ns in recorded:
+        try:
+            stat = os.stat(f"{out}/{name}")
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+            return False
+    return True
+
+
 def input_signature(cfg: SiteConfig, settings: str) -> str:
     """Everything a build reads, by name, size and mtime: equal signatures mean an equal site."""
     folders = [cfg.path("content"), *search_path(cfg, "templates"), *search_path(cfg, "static")]
     stats = [(str(p), s.st_size, s.st_mtime_ns) for p, s in map(_stat, [cfg.root / "site.yaml"]) if s]
     for folder in folders:
         stats.extend(_tree_stats(str(folder)))
-    return fingerprint(settings, cfg, stats)
+    # Plain tuples of str and int: their repr is stable, and hashing it is much faster than a walk.
+    return hashlib.sha1(repr((settings, fingerprint(cfg), stats)).encode("utf-8", "surrogatepass"),
+                        usedforsecurity=False).hexdigest()
 
 
 def _stat(path: Path) -> tuple[Path, os.stat_result | None]:

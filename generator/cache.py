@@ -40,15 +40,22 @@ class FileEntry:
     article: Article
 
 
+@dataclass(frozen=True)
+class Manifest:
+    """The last build in brief, read before anything else: equal signatures mean nothing to do."""
+
+    key: str = CACHE_KEY
+    signature: str = ""  # of every input file (name, size, mtime) and the build settings
+    outputs: tuple[tuple[str, int, int], ...] = ()  # every output file (site path, size, mtime) after it
+    articles: int = 0
+
+
 @dataclass
 class BuildState:
     """What the last successful build knew; ``settings`` says what the fingerprints are valid for."""
 
     key: str = CACHE_KEY
     settings: str = ""
-    signature: str = ""  # of every input file (name, size, mtime): equal means nothing to do
-    outputs_listed: str = ""  # of the output folder's file names after the build
-    articles: int = 0
     files: dict[str, FileEntry] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output site path -> input fingerprint
 
@@ -57,22 +64,45 @@ def _folder(cache_root: Path) -> Path:
     return cache_root / BUILD_FOLDER
 
 
-def load_state(cache_root: Path) -> BuildState:
+def _read(path: Path, kind: type[Any]) -> Any:
     try:
-        with (_folder(cache_root) / "state.pickle").open("rb") as handle:
-            state = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        return BuildState()
-    return state if isinstance(state, BuildState) and state.key == CACHE_KEY else BuildState()
+        with path.open("rb") as handle:
+            value = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
+            IndexError, MemoryError):
+        return kind()
+    return value if isinstance(value, kind) and value.key == CACHE_KEY else kind()
+
+
+def _write(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def load_manifest(cache_root: Path) -> Manifest:
+    manifest: Manifest = _read(_folder(cache_root) / "manifest.pickle", Manifest)
+    return manifest
+
+
+def load_state(cache_root: Path) -> BuildState:
+    state: BuildState = _read(_folder(cache_root) / "state.pickle", BuildState)
+    return state
+
+
+def clear_manifest(cache_root: Path) -> None:
+    """Before a build writes anything: a manifest must never vouch for a build that did not finish."""
+    (_folder(cache_root) / "manifest.pickle").unlink(missing_ok=True)
+
+
+def save_manifest(cache_root: Path, manifest: Manifest) -> None:
+    _write(_folder(cache_root) / "manifest.pickle", manifest)
 
 
 def save_state(cache_root: Path, state: BuildState) -> None:
-    folder = _folder(cache_root)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, folder / "state.pickle")
+    _write(_folder(cache_root) / "state.pickle", state)
 
 
 class DerivedStore:

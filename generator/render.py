@@ -20,15 +20,14 @@ from jinja2 import meta
 
 from generator import dates
 from generator.config import SiteConfig
-from generator.errors import ConfigError, DigestError
+from generator.errors import DigestError
 from generator.feeds import FeedLink, feed_links, feed_sources
 from generator.fingerprint import fingerprint
 from generator.model import Site
 from generator.output import Job
+from generator.themes import search_path, static_files, theme_roots
 from generator.urls import Urls, output_file
 
-BUNDLED_THEMES = Path(__file__).resolve().parent / "themes"
-DEFAULT_THEME = "default"
 UTC = ZoneInfo("UTC")  # stored dates with a time always carry their offset; this only fills the type
 
 
@@ -42,36 +41,6 @@ class Page:
     context: Mapping[str, Any] = field(default_factory=dict)
     feeds: tuple[FeedLink, ...] = ()
     rooted: bool = False  # served at any URL (404): links must be root-absolute
-
-
-# --- Themes ---------------------------------------------------------------------------------------
-
-def theme_roots(cfg: SiteConfig) -> tuple[Path, ...]:
-    """Theme folders, highest priority first; the site's own theme folder wins over a bundled one."""
-    names = (cfg.theme,) if cfg.theme == DEFAULT_THEME else (cfg.theme, DEFAULT_THEME)
-    roots = tuple(root for name in names for root in (cfg.path("themes") / name, BUNDLED_THEMES / name)
-                  if root.is_dir())
-    if not roots or roots[0].name != cfg.theme:
-        bundled = ", ".join(sorted(p.name for p in BUNDLED_THEMES.iterdir() if p.is_dir()))
-        raise ConfigError(f"theme: no theme {cfg.theme!r} in {cfg.path('themes')} "
-                          f"or among the bundled themes ({bundled})", cfg.root / "site.yaml")
-    return roots
-
-
-def search_path(cfg: SiteConfig, kind: str) -> tuple[Path, ...]:
-    """Folders for ``kind`` ("templates" or "static"), highest priority first."""
-    own = cfg.path(kind)
-    return tuple(d for d in (own, *(root / kind for root in theme_roots(cfg))) if d.is_dir())
-
-
-def static_files(cfg: SiteConfig) -> dict[str, Path]:
-    """``static/<path>`` -> the file that wins for it."""
-    found: dict[str, Path] = {}
-    for folder in reversed(search_path(cfg, "static")):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                found["static/" + path.relative_to(folder).as_posix()] = path
-    return found
 
 
 def environment(cfg: SiteConfig) -> jinja2.Environment:

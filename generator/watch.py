@@ -94,7 +94,7 @@ class WatchPlan:
 def watch_plan(cfg: SiteConfig, extra_ignored: Iterable[Path] = ()) -> WatchPlan:
     """Sources of the site: captures, content, themes (the site's and the bundled ones), templates,
     static, and site.yaml."""
-    from generator.render import BUNDLED_THEMES  # themes shipped with digest: edited while developing one
+    from generator.themes import BUNDLED_THEMES  # themes shipped with digest: edited while developing one
 
     folders = (*(cfg.path(name) for name in ("captures", "content", "themes", "templates", "static")),
                BUNDLED_THEMES)

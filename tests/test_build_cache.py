@@ -124,3 +124,12 @@ def test_deleting_the_cache_changes_nothing(site):
     report = build(site)
     assert report.written == []
     assert tree(site / "_site") == before
+
+
+def test_a_hand_edited_output_file_is_rebuilt(site, tmp_path):
+    build(site)
+    page = site / "_site" / "index.html"
+    page.write_text("vandalised", encoding="utf-8")
+    report = build(site)
+    assert "index.html" in report.written
+    assert_same_as_cold(site, tmp_path)

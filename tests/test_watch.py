@@ -14,7 +14,7 @@ import pytest
 
 from generator.config import SiteConfig, load_config
 from generator.errors import DigestError
-from generator.render import BUNDLED_THEMES
+from generator.themes import BUNDLED_THEMES
 from generator.watch import (
     Debouncer,
     Outcome,
