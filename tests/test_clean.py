@@ -305,3 +305,12 @@ def test_angle_bracket_titles_are_not_taken_for_tags() -> None:
     got = clean_capture(capture("City expands tram network to the north", "March 12, 2024", paras=paras),
                         Path("a.txt"), TZ)
     assert "<The Palace: Tale of Jang Noksu> on the new square every Friday." in got.body
+
+
+def test_hard_wrapped_plain_text_is_unwrapped() -> None:
+    import textwrap
+
+    wrapped = ["\n".join(textwrap.wrap(p + " " + p, width=72)) for p in PARAS]
+    got = clean_capture(capture("City expands tram network to the north", "March 12, 2024", paras=wrapped),
+                        Path("a.txt"), TZ)
+    assert got.body == "\n\n".join(p + " " + p for p in PARAS)

@@ -29,6 +29,7 @@ YEAR = re.compile(r"(?:19|20)\d\d")  # every full date holds a year: the cheap t
 META_LABEL = re.compile(r"^(?:author|authors|by|written by|autor|auteur|publish(?:ed)?(?: date| on)?|date|posted"
                         r"|posted on|updated|last updated|datum|fecha|data)\s*:$", re.I)
 GOOD_WORDS = 10
+WRAP_STOP = re.compile(r"^(?:[-*•·▪◦–#>]|\d{1,2}[.)]\s)")  # list items and headings start their own line
 
 
 class Line(NamedTuple):
@@ -52,7 +53,7 @@ def read_lines(text: str) -> tuple[list[Line], Language]:
     prose: list[str] = []
     blank = True
     label = ""
-    for row in text.replace("\u00a0", " ").split("\n"):
+    for row in unwrap(text.replace("\u00a0", " ").split("\n")):
         stripped = " ".join(row.split())
         if not stripped:
             blank = True
@@ -70,6 +71,32 @@ def read_lines(text: str) -> tuple[list[Line], Language]:
     lang = detect_words(text, prose[:SAMPLE_WORDS])
     lines = [Line(n, stripped, gap, *measure(stripped, tokens, lang)) for n, (stripped, gap, tokens) in enumerate(raw)]
     return lines, lang
+
+
+def unwrap(rows: list[str]) -> list[str]:
+    """Hard-wrapped text (plain-text copies, e-mails, source with line breaks inside paragraphs) joined
+    back into one line per paragraph. A text is wrapped when its long lines stop at one width (most of
+    them within 20 characters of the longest, which is at most 100); then a line that reaches that width
+    continues on the next one unless a blank line, a list item or a heading follows. (A few longer lines,
+    such as URLs, are allowed.)"""
+    lengths = sorted(len(row.strip()) for row in rows if len(row.strip()) >= 40)
+    if len(lengths) < 5:
+        return rows
+    width = lengths[int(len(lengths) * 0.9) - 1]
+    near = sum(1 for n in lengths if n >= width - 20)
+    beyond = sum(1 for n in lengths if n > width + 10)
+    if width > 100 or near < 0.6 * len(lengths) or beyond > 0.1 * len(lengths):
+        return rows
+    out: list[str] = []
+    joinable = False
+    for row in rows:
+        stripped = row.strip()
+        if joinable and stripped and not WRAP_STOP.match(stripped):
+            out[-1] = f"{out[-1].rstrip()} {stripped}"
+        else:
+            out.append(row)
+        joinable = len(stripped) >= width - 25  # reached the margin: the paragraph goes on below
+    return out
 
 
 def measure(text: str, tokens: list[str], lang: Language) -> tuple[int, float, str, bool, bool, bool]:
