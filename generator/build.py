@@ -64,13 +64,14 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     cache_root = cfg.path("cache") if use_cache else None
     settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
     signature = input_signature(cfg, settings) if cache_root else ""
+    manifest = load_manifest(cache_root) if cache_root else Manifest()
+    intact = intact_outputs(out, manifest.outputs)
     if cache_root:
-        manifest = load_manifest(cache_root)
-        if manifest.signature == signature and outputs_intact(out, manifest.outputs):
+        if manifest.signature == signature and manifest.outputs and len(intact) == len(manifest.outputs):
             # Nothing the site is made from changed, and the output files are as we left them.
             return BuildReport(articles=manifest.articles, ingested=ingested)
         clear_manifest(cache_root)
-    written, removed, articles = full_build(cfg, out, drafts, cache_root, settings, existing_outputs(out))
+    written, removed, articles = full_build(cfg, out, drafts, cache_root, settings, existing_outputs(out), intact)
     if cache_root:
         save_manifest(cache_root, Manifest(signature=signature, articles=articles,
                                            outputs=output_stats(out, existing_outputs(out))))
@@ -78,8 +79,11 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
 
 
 def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None, settings: str,
-               present: set[str]) -> tuple[list[str], list[str], int]:
-    """Load, model, render what changed, write. Returns (written, removed, number of articles)."""
+               present: set[str], intact: set[str]) -> tuple[list[str], list[str], int]:
+    """Load, model, render what changed, write. Returns (written, removed, number of articles).
+
+    ``present``: the output folder's files (what is not produced again is pruned); ``intact``: those the
+    last build wrote and nobody changed since (only they may be kept without rendering)."""
     # Imported here: the no-change path above must not pay for Jinja, Markdown and feedgen imports.
     from generator.feeds import feed_jobs
     from generator.model import build_model
@@ -96,7 +100,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         jobs = [*page_jobs(site, memo), *feed_jobs(site, memo), *site_file_jobs(site), *static_jobs(cfg)]
         check_static_overlap(jobs)
         previous = state.outputs if state.settings == settings else {}
-        rendered, fingerprints = render_changed(jobs, previous, present, store)
+        rendered, fingerprints = render_changed(jobs, previous, intact, store)
         written, removed = write_output(out, rendered, present)
         if cache_root:
             store.flush()
@@ -175,11 +179,11 @@ def check_static_overlap(jobs: list[Job]) -> None:
             raise DigestError(f"static file would overwrite the generated {job.path}")
 
 
-def render_changed(jobs: list[Job], previous: dict[str, str], present: set[str],
+def render_changed(jobs: list[Job], previous: dict[str, str], intact: set[str],
                    store: DerivedStore) -> tuple[dict[str, bytes | None], dict[str, str]]:
-    """Render the outputs whose inputs changed (or whose file is missing); None marks "keep as is"."""
+    """Render the outputs whose inputs changed (or whose file is not intact); None marks "keep as is"."""
     fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
-    stale = [job for job in jobs if job.fingerprint is None or job.path not in present
+    stale = [job for job in jobs if job.fingerprint is None or job.path not in intact
              or previous.get(job.path) != job.fingerprint]
     rendered: dict[str, bytes | None] = dict.fromkeys((job.path for job in jobs), None)
     rendered.update(zip((job.path for job in stale), render_all(stale, store), strict=True))
@@ -212,18 +216,17 @@ def output_stats(out: Path, names: set[str]) -> tuple[tuple[str, int, int], ...]
     return tuple(stats)
 
 
-def outputs_intact(out: Path, recorded: tuple[tuple[str, int, int], ...]) -> bool:
-    """Every file the last build left is still there, unchanged (a stat each: no folder walk)."""
-    if not recorded:
-        return False
+def intact_outputs(out: Path, recorded: tuple[tuple[str, int, int], ...]) -> set[str]:
+    """The files the last build left that are still there unchanged (a stat each: no folder walk)."""
+    intact = set()
     for name, size, mtime_ns in recorded:
         try:
             stat = os.stat(f"{out}/{name}")
         except OSError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
-            return False
-    return True
+            continue
+        if (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns):
+            intact.add(name)
+    return intact
 
 
 def input_signature(cfg: SiteConfig, settings: str) -> str:
