@@ -26,20 +26,21 @@ def find_title(lines: Sequence[Line], first: int, last: int) -> int | None:
     lead = lead_words(lines, first, last)
     best, best_score = None, 0.0
     prose_before = 0
-    none: Counter[str] = Counter()  # a line before the run counts none of its own words in the lead
     for i in range(max(0, first - TITLE_SPAN), min(first + HEADER_SPAN, last)):
         line = lines[i]
-        if re.match(r"^#\s+\S", line.text):
+        if line.text.startswith("# "):
             return i
         if prose_before > 20:
             break  # past the article's first paragraphs: later lines are subheadings or captions
         if i >= first and line.kind == "good" and line.words >= 20:
             prose_before += line.words
-        own = Counter(WORD.findall(line.text.lower())) if i >= first else none
+        if not 2 <= line.words <= 40 or line.kind == "end" or line.dated or line.byline:
+            continue  # the cheap tests first: most lines are no headline
         repeats = counts[line.text.casefold()]
         # A line is furniture by its own words when it is "bad" for another reason than being repeated.
-        furniture_line = line.kind == "bad" and (repeats == 1 or is_furniture(line.text, line.words))
-        score = 0.0 if furniture_line else title_score(line, lead, own, max(0, first - i))
+        if line.kind == "bad" and (repeats == 1 or is_furniture(line.text, line.words)):
+            continue
+        score = title_score(line, lead, i >= first, max(0, first - i))
         if score:
             score += context_score(lines, i, repeats)
         if score > best_score:
@@ -75,9 +76,9 @@ def lead_words(lines: Sequence[Line], start: int, last: int) -> Counter[str]:
     return words
 
 
-def title_score(line: Line, lead: Counter[str], own: Counter[str], distance: int) -> float:
-    """How headline-like a line is; ``own``: its words already counted in ``lead`` (a line inside the
-    run must not match itself)."""
+def title_score(line: Line, lead: Counter[str], inside: bool, distance: int) -> float:
+    """How headline-like a line is. ``inside``: the line is itself in the run the lead comes from, so its
+    own words must not count as shared."""
     text = line.text
     if not 2 <= line.words <= 40 or len(text) > 250 or line.kind == "end" or line.dated or line.byline:
         return 0.0
@@ -87,7 +88,8 @@ def title_score(line: Line, lead: Counter[str], own: Counter[str], distance: int
         return 0.0
     if split_credit(text)[1] or CAPTION_GLUE.search(text) or len(BREADCRUMB.findall(text)) >= 2:
         return 0.0  # a photo caption with its credit, or a breadcrumb trail
-    words = [w.lower() for w in WORD.findall(text)]
+    words = WORD.findall(text.lower())
+    own = Counter(words) if inside else Counter()
     long_words = [w for w in words if len(w) > 3] or words
     # Share of the line's words found in the lead, discounted for lines of one to three words.
     shared = sum(1 for w in long_words if lead[w] > own[w]) / len(long_words) * min(1.0, len(long_words) / 4)
