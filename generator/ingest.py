@@ -12,6 +12,7 @@ Per capture the outcome is one of:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -60,9 +61,14 @@ def make_article(cleaned: Cleaned, path: Path, data: bytes, cfg: SiteConfig) -> 
         id=article_id(cleaned), title=cleaned.title, body=cleaned.body, date=cleaned.date,
         updated=cleaned.updated, authors=cleaned.authors, source=cleaned.source, url=cleaned.url,
         caption=cleaned.caption, caption_credit=cleaned.caption_credit, summary=cleaned.summary,
-        language=cleaned.language, topics=match_topics(text, cfg.topics),
+        language=cleaned.language, topics=match_topics(text, cfg.topics), captured=_captured(path),
         provenance=Provenance(capture=_display_path(path, cfg.root), sha256=capture.sha256(data),
                               cleaner=CLEANER_VERSION)))
+
+
+def _captured(path: Path) -> str:
+    """When the capture was saved (its file time, UTC): orders undated articles, dates their feed items."""
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
 
 
 def make_one(path: Path, cfg: SiteConfig) -> Made:

@@ -138,3 +138,15 @@ def test_large_batches_use_worker_processes_and_match_serial_output(digest):
     assert [r.capture.name for r in results] == sorted(p.name for p in (digest / "captures").iterdir())
     assert sum(r.status == "new" for r in results) == 71
     assert os.cpu_count()
+
+
+def test_the_capture_time_is_recorded_and_is_not_a_publication_date(digest):
+    capture = digest / "captures" / "a.txt"
+    capture.write_text("An undated piece\n\n" + CAPTURE.split("\n\n", 2)[2], encoding="utf-8")
+    os.utime(capture, (1_700_000_000, 1_700_000_000))
+    cfg = load_config(digest)
+    ingest(cfg, [cfg.path("captures")], progress=False)
+    [path] = articles(digest)
+    article = read_article(path, cfg.tz)
+    assert article.captured == "2023-11-14T22:13:20+00:00"
+    assert article.date is None
