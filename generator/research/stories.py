@@ -272,7 +272,9 @@ def _order(article: Article, tz: ZoneInfo) -> tuple[int, float, str]:
 
 
 def make_story(members: list[int], articles: Sequence[Article], feats: Features, options: StoryOptions,
-               tz: ZoneInfo, copies: Collection[int] = ()) -> Story:
+               tz: ZoneInfo, copies: Collection[int] = (), ids: Collection[str] = ()) -> Story:
+    """One story from its members' indices; ``ids`` (all article ids) tells a pin naming an article from
+    a pin naming a story."""
     ordered = sorted(members, key=lambda i: _order(articles[i], tz))
     chosen = tuple(articles[i] for i in ordered)
     # Title: the most central member (highest mean similarity to the others); ties go to the earliest.
@@ -283,7 +285,6 @@ def make_story(members: list[int], articles: Sequence[Article], feats: Features,
         sim = np.clip(similarity(feats, options, originals, originals), 0.0, None)
         centrality = list(sim.sum(axis=1) / (len(originals) - 1))
         central = articles[originals[max(range(len(originals)), key=lambda k: (centrality[k], -k))]]
-    ids = {x.id for x in articles}
     names = [slugify(p, p) for a in chosen if (p := pin(a)) and p.casefold() != NO_STORY and p not in ids]
     dated = [a.date for a in chosen if a.date]
     outlets = tuple(dict.fromkeys(a.source for a in chosen if a.source))
@@ -307,7 +308,8 @@ def find_stories(articles: Sequence[Article], tz: ZoneInfo | None = None,
     copy_of = {position[c.id]: position[g.canonical.id] for g in groups for c in g.others}
     # The same text under dates that cannot be one event (re-run a year later) is grouped like any other.
     copy_of = {c: o for c, o in copy_of.items() if date_factors(feats.calendar, [c], [o], options)[0, 0] > 0}
-    stories = [make_story(m, articles, feats, options, tz, copy_of.keys())
+    ids = set(position)
+    stories = [make_story(m, articles, feats, options, tz, copy_of.keys(), ids)
                for m in group_indices(articles, feats, options, copy_of)]
     return tuple(sorted(stories, key=lambda s: (_order(s.articles[0], tz), s.id)))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -65,20 +64,15 @@ def tfidf(documents: Sequence[Sequence[str]]) -> Sparse:
     Sparse (scipy): with word pairs the vocabulary runs to hundreds of thousands of terms, which a dense
     matrix could not hold for a few thousand articles."""
     vocabulary: dict[str, int] = {}
-    counts = [Counter(doc) for doc in documents]
-    df: Counter[str] = Counter()
-    for counter in counts:
-        df.update(counter.keys())
-        for term in counter:
-            vocabulary.setdefault(term, len(vocabulary))
-    n = len(documents)
-    rows, cols, values = [], [], []
-    for row, counter in enumerate(counts):
-        for term, tf in counter.items():
-            rows.append(row)
-            cols.append(vocabulary[term])
-            values.append((1 + math.log(tf)) * (math.log((1 + n) / (1 + df[term])) + 1))
-    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, max(len(vocabulary), 1)), dtype=np.float64)
+    lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
+    terms = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for doc in documents for t in doc),
+                        dtype=np.int64, count=int(lengths.sum()))
+    n, width = len(documents), max(len(vocabulary), 1)
+    cells, tf = np.unique(np.repeat(np.arange(n, dtype=np.int64), lengths) * width + terms, return_counts=True)
+    rows, cols = np.divmod(cells, width)
+    df = np.bincount(cols, minlength=width)
+    values = (1 + np.log(tf)) * (np.log((1 + n) / (1 + df[cols])) + 1)
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, width), dtype=np.float64)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     normalised: Sparse = sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
