@@ -24,6 +24,7 @@ BINARY_MAGICS = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b
                  b"\xfd7zXZ", b"Rar!", b"7z\xbc\xaf", b"ID3", b"OggS", b"RIFF", b"\x00\x00\x01\x00")
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 HTML_TAG = re.compile(r"</?(?:p|div|span|a|br|li|ul|table|td|img|script|h[1-6])\b[^>]*>", re.I)
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
@@ -89,7 +90,7 @@ def control_ratio(head: bytes) -> float:
     """Share of C0 control bytes other than whitespace: text has (almost) none."""
     if not head:
         return 0.0
-    bad = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    bad = len(head) - len(head.translate(None, CONTROL_BYTES))
     return bad / len(head)
 
 

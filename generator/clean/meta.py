@@ -22,7 +22,7 @@ BYLINE_STOP = re.compile(r"\s(?:[|/·•—–]|\u3000|／)\s|\s(?:updated|publi
                          r"|sunday|today|yesterday)\b", re.I)
 # "... | By Jane Doe" or "11/19/2019 by Jane Doe": a byline after a dateline on the same line.
 INNER_BYLINE = re.compile(r"(?:^|\s[|/·•—–]\s|\d\s+)(?P<byline>(?:by|von|por|par|door|oleh)\s*:?\s+\S.*)$", re.I)
-INNER_KEYS = ("by ", "by:", "von ", "por ", "par ", "door ", "oleh ")
+INNER_HINT = re.compile(r"(?:by|von|por|par|door|oleh)[ :]")
 BYLINE_START = re.compile(r"\W*(?:written|reported|posted|words|by|von|por|par|di|door|oleh|de|av|af|autor|author"
                           r"|text|texto|texte|reporter|reporting)\b")
 HANDLE = re.compile(r"^(?P<name>[^@|/]{3,40}?)\s*@\w+")
@@ -62,7 +62,7 @@ def strip_markdown(text: str) -> str:
 def parse_byline(line: str) -> Byline | None:
     """Names from a byline ("By A, B and C", "Von A", "Author: A"), cut where the dateline starts."""
     low = line.lower()
-    if not BYLINE_START.match(low) and not any(key in low for key in INNER_KEYS):
+    if not BYLINE_START.match(low) and not INNER_HINT.search(low):
         return None  # the cheap test: most lines are no byline
     text = strip_markdown(line)
     match = BYLINE.match(text)
