@@ -1,5 +1,10 @@
 """The text cleaner: find the article in a copy-pasted page (browser ``innerText``, Markdown-ish copies).
 
+Hand-written: jusText and trafilatura work on an HTML tree (tags, link density), which a copy-paste no
+longer has; jusText run on such text scores 0.79 on the benchmark's text captures. The signals here are
+the ones a copy keeps: line length and sentence ends, stop words, blank lines, repetition, furniture
+labels, and position relative to headline and dateline.
+
 Steps, each a small function:
 
 1. ``lines.read_lines`` / ``lines.classify``: one ``Line`` per non-empty line, sized and classified
