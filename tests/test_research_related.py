@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from generator.content import Article
-from generator.research import analyse
+from generator.research.analysis import analyse
 from generator.research.related import related_articles
 from tests.fixtures.research.seeds import GOLD, gold_articles
 from tests.fixtures.research.synthetic import corpus
