@@ -249,9 +249,10 @@ def strip_site_name(title: str, site: str | None) -> str:
     return " - ".join(parts) if len(parts) > 1 else parts[0]
 
 
-# Widgets that name the outlet: "Subscribe to X", "Follow X", "About X", "Search X"; and "© 2019 X".
+# Widgets that name the outlet, as labels opening a line: "Subscribe to X", "Follow X", "About X",
+# "Search X"; and "© 2019 X".
 WIDGET_PHRASE = re.compile(
-    r"(?:^|\b)(?:subscribe to(?: the)?|follow|about|search|why you can trust|welcome to|contact|work at|get)\s+"
+    r"^\W*(?:subscribe to(?: the)?|follow|about|search|why you can trust|welcome to|contact|work at|get)\s+"
     r"(?P<name>(?:The\s+)?[^\W_][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*){0,3})", re.I)
 WIDGET_KEYS = ("subscribe", "follow", "about", "search", "trust", "welcome", "contact", "work at", "get ")
 COPYRIGHT_PHRASE = re.compile(
