@@ -141,10 +141,10 @@ def plain_name(line: str) -> str | None:
 def name_outlet_line(line: str) -> Byline | None:
     """"Jane Doe, Daily Example" under a title: a person, then the outlet."""
     person, sep, outlet = line.partition(", ")
-    if not sep or "," in outlet or not looks_like_name(person) or len(outlet.split()) > 5:
+    if not sep or "," in outlet or " " not in person or not looks_like_name(person) or len(outlet.split()) > 5:
         return None
-    if not outlet[:1].isupper() or find_dates(outlet, True):
-        return None
+    if not outlet[:1].isupper() or find_dates(outlet, True) or NOT_OUTLET.search(outlet):
+        return None  # "Jane Doe, Getty Images" is a photo credit
     return Byline((person,), outlet.strip())
 
 
