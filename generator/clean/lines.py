@@ -58,7 +58,7 @@ def read_lines(text: str) -> tuple[list[Line], Language]:
         if not stripped:
             blank = True
             continue
-        if META_LABEL.match(stripped):
+        if stripped[-1] == ":" and META_LABEL.match(stripped):
             label = stripped  # "Author:" / "Publish date:" on a line of its own: read with its value
             continue
         if label:
