@@ -314,3 +314,15 @@ def test_hard_wrapped_plain_text_is_unwrapped() -> None:
     got = clean_capture(capture("City expands tram network to the north", "March 12, 2024", paras=wrapped),
                         Path("a.txt"), TZ)
     assert got.body == "\n\n".join(p + " " + p for p in PARAS)
+
+
+def test_a_paragraph_cut_by_a_paywall_stays_but_teasers_go() -> None:
+    cut = ("The mayor said the first trams could run before the next election, although several members of "
+           "the council doubted that the contractors would be able to keep to such a tight schedule…")
+    teaser = ("In a devastating incident that shook the old town, a storm tore the roof off the main station "
+              "and left the square flooded for days while engineers struggled to…")
+    after = ["Read Now", "Storm Hits the Old Town Station", teaser, *AFTER]
+    got = clean_capture(capture("City expands tram network to the north", "March 12, 2024",
+                                paras=[*PARAS, cut], after=after), Path("a.txt"), TZ)
+    assert got.body.endswith(cut)
+    assert "devastating" not in got.body

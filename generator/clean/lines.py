@@ -132,7 +132,20 @@ def classify(lines: Sequence[Line], lang: Language, use_stopwords: bool = True) 
         short = kind != "good" or line.words <= 30
         out.append(Line(line.at, line.text, line.gap, line.words, line.stop, kind, short and is_dateline(line),
                         short and is_byline(line), line.asks))
-    return drop_card_lists(drop_cards(join_broken(out, min_stop)))
+    return drop_card_lists(drop_cards(keep_cut_paragraph(join_broken(out, min_stop))))
+
+
+def keep_cut_paragraph(lines: list[Line]) -> list[Line]:
+    """A long paragraph cut off with "..." right after the article's prose is where a paywall or a "read
+    more" fold stops the text: it is the article's last paragraph, not a teaser (teasers follow their
+    own headline)."""
+    out = list(lines)
+    for n in range(1, len(out)):
+        line, prev = out[n], out[n - 1]
+        if line.kind == "bad" and line.words >= 25 and prev.kind == "good" and furniture.is_teaser(line.text) \
+                and not line.asks:
+            out[n] = line._replace(kind="good")
+    return out
 
 
 def repeat_class(keys: Sequence[str], counts: Counter[str], n: int, prose: bool) -> int:
