@@ -326,3 +326,10 @@ def test_a_paragraph_cut_by_a_paywall_stays_but_teasers_go() -> None:
                                 paras=[*PARAS, cut], after=after), Path("a.txt"), TZ)
     assert got.body.endswith(cut)
     assert "devastating" not in got.body
+
+
+def test_an_update_date_alone_is_used_and_said_so() -> None:
+    got = clean_capture(capture("City expands tram network to the north", "Updated: March 12, 2024 10:15"),
+                        Path("a.txt"), TZ)
+    assert got.date == "2024-03-12T10:15:00+01:00" and got.updated is None
+    assert any("update date" in w for w in got.warnings)

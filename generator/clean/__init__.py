@@ -76,7 +76,7 @@ def clean_text(text: str, kind: str, path: Path, tz: ZoneInfo) -> Cleaned:
     return finish(Cleaned(
         title=title, body=body, date=meta.date, updated=meta.updated, authors=meta.authors,
         source=meta.source, url=lay.url, caption=caption.text if caption else None,
-        caption_credit=caption.credit if caption else None, language=lang.code, kind=kind))
+        caption_credit=caption.credit if caption else None, language=lang.code, kind=kind, warnings=meta.warnings))
 
 
 def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
@@ -89,7 +89,7 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
         date = with_offset(found.date, tz) or fallback.date
         return finish(replace(fallback, title=found.title or fallback.title, date=date,
                               authors=found.authors or fallback.authors, source=found.source or fallback.source,
-                              url=found.url or fallback.url, warnings=()))
+                              url=found.url or fallback.url, warnings=() if found.date else fallback.warnings))
     body = markdown.render(drop_furniture(markdown.from_markdown(found.markdown)))
     if not body.strip():
         raise CaptureError("no article found in the page", path)

@@ -31,6 +31,8 @@ from generator.clean.meta import (
 from generator.clean.text import BULLET, HEADING_MD, Layout, is_heading, is_list_line
 from generator.dates import with_zone
 
+UPDATE_AS_DATE = "only an update date is printed; it is used as the publication date"
+
 
 @dataclass(frozen=True)
 class TextMeta:
@@ -39,6 +41,7 @@ class TextMeta:
     updated: str | None
     authors: tuple[str, ...]
     source: str | None
+    warnings: tuple[str, ...] = ()
 
 
 def body_blocks(lay: Layout) -> list[Block]:
@@ -61,7 +64,7 @@ def read_meta(lay: Layout, lang: Language, text: str, tz: ZoneInfo) -> TextMeta:
     header = [lines[i].text for i in lay.header if i != lay.title]
     trailer = [lines[i].text for i in lay.trailer]
     title = clean_title(lines[lay.title].text) if lay.title is not None else None
-    date, updated = pick_dates(header, month_first=lang.code == "en", tz=tz)
+    date, updated, from_update = pick_dates(header, month_first=lang.code == "en", tz=tz)
     below_title = [lines[i].text for i in lay.header if lay.title is None or i > lay.title][:8]
     bylines = [b for b in (parse_byline(x) for x in header) if b]
     bylines += [b for b in (name_outlet_line(x) for x in below_title) if b]
@@ -72,7 +75,8 @@ def read_meta(lay: Layout, lang: Language, text: str, tz: ZoneInfo) -> TextMeta:
     if not authors:
         authors = author_box(trailer) or next((b.authors for b in map(parse_byline, trailer) if b), ())
     source = find_source(bylines, lay, text, lines)
-    return TextMeta(title, date, updated, tuple(dict.fromkeys(authors)), source)
+    warnings = (UPDATE_AS_DATE,) if from_update else ()
+    return TextMeta(title, date, updated, tuple(dict.fromkeys(authors)), source, warnings)
 
 
 def supported_name(lines: Sequence[str]) -> tuple[str, ...]:
@@ -93,20 +97,22 @@ def clean_title(text: str) -> str:
     return strip_markdown(re.sub(r"^#+\s*", "", text)).strip()
 
 
-def pick_dates(header: Sequence[str], month_first: bool, tz: ZoneInfo) -> tuple[str | None, str | None]:
-    """The first publication date printed in the header, and an "updated" one if printed."""
+def pick_dates(header: Sequence[str], month_first: bool, tz: ZoneInfo) -> tuple[str | None, str | None, bool]:
+    """The first publication date printed in the header, an "updated" one if printed, and whether the
+    date is in fact the update's (when that is the only date printed)."""
     printed: list[Printed] = []
     for line in header:
         if len(line.split()) <= 30:
             printed.extend(find_dates(line, month_first))
     published = next((p for p in printed if not p.updated), None)
     updated = next((p for p in printed if p.updated and p is not published), None)
-    if published is None and updated is not None:
+    from_update = published is None and updated is not None
+    if from_update:
         published, updated = updated, None  # only an "Updated" date is printed: the best date there is
     if published is None:
-        return None, None
+        return None, None, False
     date = with_zone(published.day, published.time, tz)
-    return date, with_zone(updated.day, updated.time, tz) if updated else None
+    return date, with_zone(updated.day, updated.time, tz) if updated else None, from_update
 
 
 def author_box(trailer: Sequence[str]) -> tuple[str, ...]:
