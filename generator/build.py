@@ -88,6 +88,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     from generator.feeds import feed_jobs
     from generator.model import build_model
     from generator.render import page_jobs, static_jobs
+    from generator.research.search import bundle_for_build
     from generator.sitefiles import site_file_jobs
 
     state = load_state(cache_root) if cache_root else BuildState()
@@ -101,6 +102,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         check_static_overlap(jobs)
         previous = state.outputs if state.settings == settings else {}
         rendered, fingerprints = render_changed(jobs, previous, intact, store)
+        if cfg.research:
+            rendered.update(bundle_for_build(out, rendered, intact, cfg.language))
         written, removed = write_output(out, rendered, present)
         if cache_root:
             store.flush()

@@ -53,6 +53,7 @@ class SiteConfig:
     author: str = ""
     cname: str | None = None
     theme: str = "default"
+    research: bool = True
     topics: tuple[TopicConfig, ...] = ()
     folders: Folders = field(default_factory=Folders)
     root: Path = field(default=Path("."), compare=False)

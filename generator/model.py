@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
@@ -26,6 +26,9 @@ from generator import dates
 from generator.config import SiteConfig
 from generator.content import Article
 from generator.errors import DigestError
+
+if TYPE_CHECKING:
+    from generator.research.analysis import Research
 from generator.slugs import collision_key, slugify
 
 WORDS_PER_MINUTE = 220
@@ -143,6 +146,8 @@ class Site:
     home: tuple[Pager, ...]
     topics: tuple[Topic, ...]  # by name
     archive: Archive
+    research: Research | None = None  # stories, syndicated copies, related articles
+    copies: tuple[ArticleView, ...] = ()  # syndicated copies: own page, but in no list or feed
 
 
 @dataclass(frozen=True)
@@ -297,12 +302,25 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     _check_collisions([(article_slug(item.article), item.source) for item in published], "articles/",
                       "article URL")
     topic_names = _topic_names(cfg, published)
-    ordered = sorted((_view(cfg, item, topic_names, store) for item in published), key=_order)
+    research = _analyse(cfg, published, store)
+    every = sorted((_view(cfg, item, topic_names, store) for item in published), key=_order)
+    # A text published by several outlets is listed once, as its earliest publication.
+    hidden = research.hidden if research else frozenset()
+    ordered = [v for v in every if v.article.id not in hidden]
+    copies = tuple(v for v in every if v.article.id in hidden)
     # Newer/older links stay within dated articles (in time) and within undated ones (in capture order).
     views = _link_neighbours([v for v in ordered if v.moment]) + _link_neighbours([v for v in ordered if not v.moment])
     topics = _topics(cfg, views, topic_names)
     return Site(cfg=cfg, articles=views, home=paginate(views, "", cfg.per_page), topics=topics,
-                archive=_archive(views))
+                archive=_archive(views), research=research, copies=copies)
+
+
+def _analyse(cfg: SiteConfig, published: Sequence[Loaded], store: Store | None) -> Research | None:
+    if not cfg.research:
+        return None
+    from generator.research.analysis import analyse  # numpy, scipy, datasketch: only when asked for
+
+    return analyse([item.article for item in published], cfg.tz, store=store)
 
 
 def article_slug(article: Article) -> str:

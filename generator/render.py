@@ -23,7 +23,7 @@ from generator.config import SiteConfig
 from generator.errors import DigestError
 from generator.feeds import FeedLink, feed_links, feed_sources
 from generator.fingerprint import fingerprint
-from generator.model import Site
+from generator.model import ArticleView, Site
 from generator.output import Job
 from generator.themes import search_path, static_files, theme_roots
 from generator.urls import Urls, output_file
@@ -85,13 +85,66 @@ def month_day(value: str) -> str:
 
 # --- Pages ----------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class StoryView:
+    """A story as its page and the story index show it: reports from several outlets, earliest first."""
+
+    id: str
+    path: str  # "stories/<id>/"
+    title: str
+    start: str | None
+    end: str | None
+    outlets: tuple[str, ...]
+    reports: tuple[ArticleView, ...]
+
+
+def story_views(site: Site, by_id: dict[str, ArticleView]) -> tuple[StoryView, ...]:
+    """Stories with more than one report (one report is just an article), newest first."""
+    if site.research is None:
+        return ()
+    found = [StoryView(story.id, f"stories/{story.id}/", story.title, story.start, story.end, story.outlets,
+                       tuple(by_id[a.id] for a in story.articles if a.id in by_id))
+             for story in site.research.stories if len(story.articles) > 1]
+    return tuple(sorted(found, key=lambda s: (s.end or s.start or "", s.id), reverse=True))
+
+
+def research_context(site: Site, view: ArticleView, by_id: dict[str, ArticleView]) -> dict[str, object]:
+    """What an article page shows from the research features: its story (other outlets' reports of the
+    same event), "also published by" for syndicated text, and related articles (as article views)."""
+    research = site.research
+    if research is None:
+        return {"story_views": (), "story_path": None, "copy_of": None, "also_published": (), "related": ()}
+    story = research.story(view.article.id)
+    group = research.duplicate(view.article.id)
+    same_text = {a.id for a in (group.canonical, *group.others)} if group else set()
+    in_story = {a.id for a in story.articles} if story else set()
+    # Article views only (they carry a digest), so page fingerprints stay cheap.
+    return {
+        # Copies of this very text are named under "also published", not again as other reports.
+        "story_views": tuple(by_id[a.id] for a in story.articles
+                             if a.id != view.article.id and a.id not in same_text) if story else (),
+        "story_path": f"stories/{story.id}/" if story else None,
+        "copy_of": by_id[group.canonical.id] if group and group.canonical.id != view.article.id else None,
+        "also_published": tuple(by_id[a.id] for a in group.others) if group else (),
+        "related": tuple(by_id[r.article.id] for r in research.related.get(view.article.id, ())
+                         if r.article.id not in in_story),
+    }
+
+
 def pages(site: Site) -> list[Page]:
     """Every HTML page of the site."""
     sources = feed_sources(site)
     own_feeds = feed_links(sources[0])
     topic_feeds = {source.folder: feed_links(source) for source in sources[1:]}
     out = [Page(p.path, "home.html", site.cfg.title, {"pager": p}, own_feeds) for p in site.home]
-    out += [Page(v.path, "article.html", v.title, {"view": v}, own_feeds) for v in site.articles]
+    by_id = {v.article.id: v for v in (*site.articles, *site.copies)}
+    out += [Page(v.path, "article.html", v.title, {"view": v, **research_context(site, v, by_id)}, own_feeds)
+            for v in by_id.values()]
+    if site.cfg.research:
+        stories = story_views(site, by_id)
+        out.append(Page("stories/", "stories.html", "Stories", {"stories": stories}, own_feeds))
+        out += [Page(story.path, "story.html", story.title, {"story": story}, own_feeds) for story in stories]
+        out.append(Page("search/", "search.html", "Search", {}, own_feeds))
     out.append(Page("archive/", "archive.html", "Archive", {"archive": site.archive}, own_feeds))
     out.append(Page("topics/", "topics.html", "Topics", {"topics": site.topics}, own_feeds))
     out += [Page(p.path, "topic.html", t.name, {"topic": t, "pager": p, "topic_feeds": topic_feeds[t.path]},
