@@ -165,7 +165,9 @@ def html_page() -> str:
         '<meta name="author" content="Anna Weber">'
         '<meta property="article:published_time" content="2024-03-12T14:05:00+01:00">'
         "</head><body><nav><a href='/'>Home</a><a href='/world'>World</a></nav>"
-        f"<article><h1>City expands tram network</h1>{paragraphs}</article>"
+        "<article><h1>City expands tram network</h1><figure><img src='t.jpg' alt=''><figcaption>A test tram on "
+        "the northern line.Credit...Jane Roe/City Press</figcaption></figure>"
+        f"{paragraphs}</article>"
         "<footer>Sign up for our newsletter. © 2024 The Example</footer></body></html>")
 
 
@@ -178,6 +180,8 @@ def test_gzipped_html_goes_through_the_html_path() -> None:
     assert got.source == "The Example"
     assert PARAS[0] in got.body and PARAS[3] in got.body
     assert "newsletter" not in got.body and "Home" not in got.body
+    assert (got.caption, got.caption_credit) == ("A test tram on the northern line.", "Jane Roe/City Press")
+    assert "test tram" not in got.body
 
 
 def test_non_english_capture() -> None:

@@ -90,15 +90,20 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
         return finish(replace(fallback, title=found.title or fallback.title, date=date,
                               authors=found.authors or fallback.authors, source=found.source or fallback.source,
                               url=found.url or fallback.url, warnings=() if found.date else fallback.warnings))
-    body = markdown.render(drop_furniture(markdown.from_markdown(found.markdown)))
+    blocks = markdown.from_markdown(found.markdown)
+    if found.caption:  # the lead image's caption goes to the front matter, not twice into the body
+        blocks = [b for b in blocks if markdown.clean_inline(b.text) not in (found.caption[0], " ".join(
+            x for x in found.caption if x))]
+    body = markdown.render(drop_furniture(blocks))
     if not body.strip():
         raise CaptureError("no article found in the page", path)
     lang = languages.detect(body)
     source = found.source or (domain_outlet(found.url, body) if found.url else None)
     return finish(Cleaned(
         title=found.title or first_words(body), body=body, date=with_offset(found.date, tz),
-        updated=with_offset(found.updated, tz), authors=found.authors,
-        source=source, url=found.url, language=lang.code, kind="html"))
+        updated=with_offset(found.updated, tz), authors=found.authors, source=source, url=found.url,
+        caption=found.caption[0] if found.caption else None,
+        caption_credit=found.caption[1] if found.caption else None, language=lang.code, kind="html"))
 
 
 def with_offset(value: str | None, tz: ZoneInfo) -> str | None:

@@ -21,7 +21,11 @@ LABEL = re.compile(r"^(?:credit|credits|photo|photograph|image|picture|foto|bild
                    re.I)
 INLINE_LABEL = re.compile(r"^(?P<caption>.{20,}?)\s*[\s(]\s*(?:photo|image|credit|foto|bild)s?\s*(?:by)?\s*[:/]\s*"
                           r"(?P<credit>[^()]{2,60})\)?$", re.I)
-CREDIT_MARKS = frozenset("()/*_:")
+# "... last week.Credit...Jane Doe/Agency", "... earnings. Photograph by Jane Doe": a label, then the credit.
+LABELLED_CREDIT = re.compile(r"^(?P<caption>.{20,}?[.!?\w])\s*(?:credit|photo(?:graph)?|image|picture)s?\s*"
+                             r"(?:\.\.\.|…|:|by)\s*(?P<credit>[^.!?]{2,60})$", re.I)
+GALLERY_COUNTER = re.compile(r"^\d{1,3}\s*of\s*\d{1,3}\s*(?=[A-Z])")
+CREDIT_MARKS = frozenset("()/*_:.")
 CAPTION_GLUE = re.compile(r"[a-z][.!?][A-Z]")
 WRAPPED = re.compile(r"^\s*<(?P<tag>strong|b|em|i|figcaption|small)>(?P<caption>.+?)</?(?P=tag)>\s*$", re.I)
 
@@ -64,10 +68,11 @@ def split_credit(line: str) -> tuple[str, str | None]:
     """(caption, credit) when the line ends with a photo credit in one of the usual shapes."""
     if not CREDIT_MARKS.intersection(line) and not CAPTION_GLUE.search(line):
         return line, None  # every shape needs one of these marks, or a sentence glued to a name
-    for pattern in (BOLD_CREDIT, SLASH_CREDIT, GLUED_CREDIT, INLINE_LABEL):
+    line = GALLERY_COUNTER.sub("", line)  # "2of4A shopper looks ...": a slideshow counter
+    for pattern in (LABELLED_CREDIT, BOLD_CREDIT, SLASH_CREDIT, GLUED_CREDIT, INLINE_LABEL):
         match = pattern.match(line)
         if match:
-            return match["caption"].strip(), match["credit"].strip()
+            return match["caption"].strip(), match["credit"].strip(" )")
     match = PAREN_CREDIT.match(line)
     if match and is_credit(match["credit"]):
         return match["caption"].strip(), match["credit"].strip()

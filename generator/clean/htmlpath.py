@@ -16,6 +16,8 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.metadata import extract_metadata
 
+from generator.clean import furniture
+from generator.clean.caption import split_credit
 from generator.clean.meta import clean_authors, strip_site_name
 
 TAG = re.compile(r"<[^>]*>")
@@ -47,6 +49,7 @@ class HtmlArticle:
     authors: tuple[str, ...]
     source: str | None
     url: str | None
+    caption: tuple[str, str | None] | None = None  # (caption, credit) of the lead image
 
 
 def extract(page: str) -> HtmlArticle:
@@ -68,12 +71,25 @@ def extract_with_trafilatura(page: str) -> HtmlArticle:
     text = "" if body else visible_text(page)
     if meta is None:
         return HtmlArticle(body, text, None, None, None, (), None, None)
+    caption = lead_caption(tree)
     authors = clean_authors(re.split(r";|\band\b", meta.author or ""))
     published = stamped(page, PUBLISHED, meta.date)
     modified = stamped(page, MODIFIED, None)
     updated = modified if modified and published and later(modified, published) else None
     return HtmlArticle(body, text, headline(tree, meta.title, meta.sitename), published, updated, authors,
-                       meta.sitename, meta.url)
+                       meta.sitename, meta.url, caption)
+
+
+def lead_caption(tree: lxml_html.HtmlElement) -> tuple[str, str | None] | None:
+    """(caption, credit) of the first figure caption inside the page's ``<article>``: the lead image's.
+    Outside an article element a caption may belong to any promo, so none is taken."""
+    for article in tree.iter("article"):
+        for figcaption in article.iter("figcaption"):
+            text = " ".join(figcaption.text_content().split())
+            if len(text.split()) >= 4 and not furniture.APPEAL.search(text):  # captions do not sell
+                return split_credit(text)
+        return None
+    return None
 
 
 def later(modified: str, published: str) -> bool:
