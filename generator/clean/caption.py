@@ -25,7 +25,8 @@ INLINE_LABEL = re.compile(r"^(?P<caption>.{20,}?)\s*[\s(]\s*(?:photo|image|credi
 LABELLED_CREDIT = re.compile(r"^(?P<caption>.{20,}?[.!?\w])\s*(?:credit|photo(?:graph)?|image|picture)s?\s*"
                              r"(?:\.\.\.|…|:|by)\s*(?P<credit>[^.!?]{2,60})$", re.I)
 GALLERY_COUNTER = re.compile(r"^\d{1,3}\s*of\s*\d{1,3}\s*(?=[A-Z])")
-CREDIT_MARKS = frozenset("()/*_:.")
+CREDIT_MARKS = frozenset("()/*_:")
+CREDIT_LABELS = ("credit", "photo", "image", "picture")
 CAPTION_GLUE = re.compile(r"[a-z][.!?][A-Z]")
 WRAPPED = re.compile(r"^\s*<(?P<tag>strong|b|em|i|figcaption|small)>(?P<caption>.+?)</?(?P=tag)>\s*$", re.I)
 
@@ -66,10 +67,13 @@ def caption_at(lines: Sequence[str], i: int) -> Caption | None:
 
 def split_credit(line: str) -> tuple[str, str | None]:
     """(caption, credit) when the line ends with a photo credit in one of the usual shapes."""
-    if not CREDIT_MARKS.intersection(line) and not CAPTION_GLUE.search(line):
-        return line, None  # every shape needs one of these marks, or a sentence glued to a name
+    low = line.lower()
+    labelled = any(label in low for label in CREDIT_LABELS)
+    if not labelled and not CREDIT_MARKS.intersection(line) and not CAPTION_GLUE.search(line):
+        return line, None  # every shape needs a label, one of these marks, or a sentence glued to a name
     line = GALLERY_COUNTER.sub("", line)  # "2of4A shopper looks ...": a slideshow counter
-    for pattern in (LABELLED_CREDIT, BOLD_CREDIT, SLASH_CREDIT, GLUED_CREDIT, INLINE_LABEL):
+    patterns = (LABELLED_CREDIT,) if labelled else ()
+    for pattern in (*patterns, BOLD_CREDIT, SLASH_CREDIT, GLUED_CREDIT, INLINE_LABEL):
         match = pattern.match(line)
         if match:
             return match["caption"].strip(), match["credit"].strip(" )")
