@@ -29,11 +29,15 @@ SHARED = REPO.parent / "shared"
 GEN = SHARED / "tools" / "gen_corpus.py"
 DIGEST = str(Path(sys.executable).parent / "digest")
 
+# The same site shape as the other tools build (gen_corpus.py): 50 per page and per feed. Research
+# features (stories, related articles, search) have no counterpart in Hugo or Pelican, so they are off
+# here; --research measures them on top.
 SITE_YAML = """title: Benchmark digest
 base_url: https://digest.example.org/
 timezone: UTC
 per_page: 50
 feed_limit: 50
+research: {research}
 """
 
 
@@ -42,11 +46,11 @@ def generate(flavor: str, n: int, out: Path) -> None:
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def make_digest(n: int, root: Path) -> None:
+def make_digest(n: int, root: Path, research: bool) -> None:
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    (root / "site.yaml").write_text(SITE_YAML.format(research=str(research).lower()), encoding="utf-8")
     generate("yaml", n, root / "content")
 
 
@@ -118,9 +122,9 @@ def same_tree(left: Path, right: Path) -> bool:
     return True
 
 
-def bench_digest(n: int, work: Path, verify: bool) -> dict[str, Run]:
+def bench_digest(n: int, work: Path, verify: bool, research: bool) -> dict[str, Run]:
     root = work / "digest"
-    make_digest(n, root)
+    make_digest(n, root, research)
     results = {"cold build": cold(root)}
     for name, change in SCENARIOS:
         if change:
@@ -165,6 +169,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/digest-bench"))
     parser.add_argument("--verify", action="store_true", help="check incremental output == cold output")
     parser.add_argument("--skip-others", action="store_true", help="digest only")
+    parser.add_argument("--research", action="store_true", help="with stories, related articles and search")
     args = parser.parse_args()
     if not GEN.exists():
         print(f"bench_build: {GEN} is absent (the shared corpus tools live beside the repo); nothing measured.")
@@ -172,7 +177,7 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     others = {} if args.skip_others else {"hugo": bench_hugo(args.n, args.work),
                                           "pelican": bench_pelican(args.n, args.work)}
-    digest = bench_digest(args.n, args.work, args.verify)
+    digest = bench_digest(args.n, args.work, args.verify, args.research)
     hugo = others.get("hugo")
     print(f"\n{args.n} articles, {args.work}")
     print(f"{'tool / scenario':<34}{'wall s':>9}{'peak MB':>10}{'x hugo cold':>13}")

@@ -218,11 +218,13 @@ def derive(body: str) -> DerivedValues:
 
 
 def _has_relative_links(tokens: Iterable[Token]) -> bool:
-    for token in _walk(tokens):
-        for attr in ("href", "src"):
-            value = token.attrGet(attr)
-            if isinstance(value, str) and not urlsplit(value).scheme:
-                return True
+    """Does the body link to anything by a relative URL? (Only then do feeds need a second rendering.)"""
+    for token in tokens:
+        for child in token.children or ():
+            if child.type in ("link_open", "image"):
+                value = child.attrGet("href" if child.type == "link_open" else "src")
+                if isinstance(value, str) and not urlsplit(value).scheme:
+                    return True
     return False
 
 
