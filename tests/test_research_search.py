@@ -25,6 +25,8 @@ ARTICLES = {
                   "The two ministries signed a fisheries agreement covering the northern coastal waters."),
     "railway": ("Railway bridge reopens", "The railway bridge across the Tumen river reopened to freight trains."),
 }
+
+
 def make_digest(root: Path, base_url: str) -> None:
     (root / "content" / "articles").mkdir(parents=True)
     (root / "site.yaml").write_text(f"title: Test digest\nbase_url: {base_url}\n", encoding="utf-8")
