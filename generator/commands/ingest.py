@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,16 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.root)
     paths = list(args.paths) or [cfg.path("captures")]
+    started = time.perf_counter()
     results = ingest(cfg, paths, force=args.force, progress=sys.stderr.isatty())
+    seconds = time.perf_counter() - started
     for result in results:
         print(describe(result, cfg.root))
     counts = {status: sum(r.status == status for r in results) for status in
               ("new", "updated", "unchanged", "kept", "duplicate", "failed")}
-    print(", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no captures found")
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no captures found"
+    rate = f"; {len(results)} captures in {seconds:.1f} s ({len(results) / seconds:.0f}/s)" if results else ""
+    print(summary + rate)
     return 1 if counts["failed"] else 0
 
 
