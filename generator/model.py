@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 from generator.slugs import collision_key, slugify
 
 WORDS_PER_MINUTE = 220
+DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")  # content/articles/<yyyy>/<yyyy-mm-dd>-<slug>.md
 SUMMARY_WORDS = 45
 
 
@@ -301,7 +302,7 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
         _check_slug(item.article.slug, item.source)
     for topic in cfg.topics:
         _check_slug(topic.slug, cfg.root / "site.yaml")
-    _check_collisions([(article_slug(item.article), item.source) for item in published], "articles/",
+    _check_collisions([(article_slug(item.article, item.source), item.source) for item in published], "articles/",
                       "article URL")
     topic_names = _topic_names(cfg, published)
     research = _analyse(cfg, published, store)
@@ -325,8 +326,13 @@ def _analyse(cfg: SiteConfig, published: Sequence[Loaded], store: Store | None) 
     return analyse([item.article for item in published], cfg.tz, store=store)
 
 
-def article_slug(article: Article) -> str:
-    return article.slug or slugify(article.title, fallback=article.id)
+def article_slug(article: Article, source: Path) -> str:
+    """Front matter ``slug``, else the file name without its date prefix: the URL stays put when a person
+    fixes a title (a moved page breaks links and looks new to feed readers). Ingest names files after the
+    title, so new articles still get readable URLs."""
+    if article.slug:
+        return article.slug
+    return slugify(DATE_PREFIX.sub("", source.stem), fallback=article.id)
 
 
 def _check_slug(slug: str | None, source: Path) -> None:
@@ -352,7 +358,7 @@ def _view(cfg: SiteConfig, item: Loaded, topic_names: dict[str, str], store: Sto
     moment = _moment(article.date, cfg)
     updated = _moment(article.updated, cfg)
     return ArticleView(
-        article=article, source=item.source, path=f"articles/{article_slug(article)}/", moment=moment,
+        article=article, source=item.source, path=f"articles/{article_slug(article, item.source)}/", moment=moment,
         feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
         derived=Derived(article.body, store),
         topics=_topic_refs(article.topics, topic_names, cfg),

@@ -101,7 +101,7 @@ def test_script_in_a_capture_shows_as_text_and_javascript_url_is_not_linked(site
     assert not [h for h in doc.xpath("//a/@href") if h.startswith("javascript:")]
 
 
-def test_non_latin_title_gets_transliterated_url_and_undeclared_topic_gets_a_page(site: Path) -> None:
+def test_non_latin_file_name_gets_transliterated_url_and_undeclared_topic_gets_a_page(site: Path) -> None:
     build(site)
     korean = page(site, "articles/bughan-oemusang-moseukeuba-bangmun/index.html")
     assert korean.xpath("//article/@lang") == ["ko"]
@@ -206,7 +206,7 @@ def test_renamed_redated_retopiced_and_deleted_articles_leave_nothing_stale(site
     text = ministers.read_text().replace("slug: ministers-meet", "slug: ministers-talk")
     text = text.replace("date: '2023-11-15'", "date: '2023-12-01'").replace("[Russia, diplomacy]", "[Trade]")
     ministers.write_text(text)
-    article_md(site, "no-date.md").unlink()
+    article_md(site, "an-article-without-a-date.md").unlink()
     report = build(site)
     assert {"articles/ministers-meet/index.html", "articles/an-article-without-a-date/index.html",
             "page/3/index.html"} <= set(report.removed)
@@ -250,12 +250,13 @@ def test_output_folder_overlapping_sources_is_refused(site: Path) -> None:
 def test_slug_collision_fails_naming_both_files_and_keeps_old_site(site: Path) -> None:
     build(site)
     before = tree(site / "_site")
-    clash = site / "content/articles/2023/clash.md"
-    clash.write_text("---\nid: b1\ntitle: Ministers Méet\ndate: '2023-01-01'\n---\n\nBody.\n")
+    # The URL comes from the file name; this one differs from an existing article's only in case and accent.
+    clash = site / "content/articles/2023/2023-01-01-Ministers-Méet.md"
+    clash.write_text("---\nid: b1\ntitle: Another title\ndate: '2023-01-01'\n---\n\nBody.\n")
     with pytest.raises(DigestError) as info:
         build(site)
     message = str(info.value)
-    assert "clash.md" in message and "2023-11-15-ministers.md" in message
+    assert "Ministers-Méet.md" in message and "2023-11-15-ministers.md" in message
     assert tree(site / "_site") == before
 
 
@@ -368,7 +369,7 @@ def test_build_ingests_new_captures_unless_told_not_to(site: Path) -> None:
 
 
 def test_future_dates_are_published_and_naive_times_take_the_site_zone(site: Path) -> None:
-    (site / "content/articles/2023/future.md").write_text(
+    (site / "content/articles/2023/from-the-future.md").write_text(
         "---\nid: f1\ntitle: From the future\ndate: '2999-01-01T08:00:00'\n---\n\nLater.\n")
     build(site)
     doc = page(site, "articles/from-the-future/index.html")

@@ -133,3 +133,12 @@ def test_a_hand_edited_output_file_is_rebuilt(site, tmp_path):
     report = build(site)
     assert "index.html" in report.written
     assert_same_as_cold(site, tmp_path)
+
+
+def test_a_title_fix_keeps_the_url(site):
+    build(site)
+    pages_before = sorted((site / "_site" / "articles").glob("*/index.html"))
+    edit_title(site)
+    build(site)
+    assert sorted((site / "_site" / "articles").glob("*/index.html")) == pages_before
+    assert any("A title changed by an editor" in p.read_text(encoding="utf-8") for p in pages_before)
