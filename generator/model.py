@@ -64,6 +64,7 @@ class ArticleView:
     derived: Derived = field(repr=False, compare=False)
     newer: Link | None = None
     older: Link | None = None
+    story: Link | None = None  # the story page, when other outlets reported the same event
     digest: str = ""  # changes whenever anything this view shows changes (see generator.fingerprint)
 
     @property
@@ -306,7 +307,7 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
                       "article URL")
     topic_names = _topic_names(cfg, published)
     research = _analyse(cfg, published, store)
-    every = sorted((_view(cfg, item, topic_names, store) for item in published), key=_order)
+    every = sorted((_with_story(_view(cfg, item, topic_names, store), research) for item in published), key=_order)
     # A text published by several outlets is listed once, as its earliest publication.
     hidden = research.hidden if research else frozenset()
     ordered = [v for v in every if v.article.id not in hidden]
@@ -366,6 +367,13 @@ def _view(cfg: SiteConfig, item: Loaded, topic_names: dict[str, str], store: Sto
                                         usedforsecurity=False).hexdigest())
 
 
+def _with_story(view: ArticleView, research: Research | None) -> ArticleView:
+    story = research.story(view.article.id) if research else None
+    if story is None:
+        return view
+    return dataclasses.replace(view, story=Link(f"{len(story.articles)} reports", f"stories/{story.id}/"))
+
+
 def _moment(value: str | None, cfg: SiteConfig) -> dt.datetime | None:
     return dates.to_datetime(value, cfg.tz) if value else None
 
@@ -385,8 +393,8 @@ def _link_neighbours(views: list[ArticleView]) -> tuple[ArticleView, ...]:
         older = views[index + 1] if index + 1 < len(views) else None
         links = (_link(newer), _link(older))
         # The view's digest: its file's content plus everything the build adds to it.
-        digest = hashlib.sha1(repr((view.digest, view.path, view.topics, links)).encode("utf-8", "surrogatepass"),
-                              usedforsecurity=False).hexdigest()
+        shown = repr((view.digest, view.path, view.topics, view.story, links))
+        digest = hashlib.sha1(shown.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
         out.append(dataclasses.replace(view, newer=links[0], older=links[1], digest=digest))
     return tuple(out)
 

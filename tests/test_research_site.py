@@ -39,3 +39,13 @@ def test_research_false_builds_the_plain_site(tmp_path):
     assert not (site / "stories").exists() and not (site / "search").exists()
     assert not (site / "pagefind").exists()
     assert "The same story elsewhere" not in next((site / "articles").rglob("index.html")).read_text("utf-8")
+
+
+def test_home_and_archive_link_each_report_to_its_story(tmp_path):
+    write_digest(tmp_path, gold_articles(), "title: Seeds\n")
+    build_site(load_config(tmp_path), ingest_new=False)
+    site = tmp_path / "_site"
+    story_links = {href for href in links(site / "index.html") if href.startswith("stories/") and href != "stories/"}
+    assert len(story_links) == 2
+    archive_links = {href for href in links(site / "archive" / "index.html") if href.startswith("../stories/")}
+    assert {f"../{href}" for href in story_links} <= archive_links
