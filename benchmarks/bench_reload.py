@@ -53,6 +53,7 @@ class Server:
     url: str = ""
     builds: list[float] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls, root: Path) -> Server:
@@ -75,6 +76,8 @@ class Server:
                 ready.set()
             elif match := re.match(r"built in ([\d.]+) s", line):
                 self.builds.append(float(match.group(1)))
+            elif line.startswith("build failed"):
+                self.failures.append(line)
         ready.set()
 
     def stop(self) -> None:
@@ -120,6 +123,8 @@ def page_of(server: Server, root: Path, article: Path) -> str:
     site = root / ".digest-cache" / "serve"
     deadline = time.monotonic() + 1800
     while time.monotonic() < deadline:
+        if server.failures:
+            sys.exit("the build failed, nothing to measure:\n" + "".join(server.failures))
         if len(server.builds) > count:
             for page in site.glob("articles/**/index.html"):
                 if marker.encode() in page.read_bytes():

@@ -17,6 +17,8 @@ never watched, so a build can never trigger itself.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 import traceback
@@ -41,6 +43,7 @@ from generator.errors import DigestError
 
 QUIET_SECONDS = 0.1  # editors finish a save (temp file, rename) within a few milliseconds
 MAX_WAIT_SECONDS = 1.0  # a steady stream of changes still rebuilds about once a second
+STOP_SECONDS = 5.0  # Ctrl-C: how long to wait for a clean stop before leaving anyway
 HARD_MAX_SECONDS = 5.0  # ... unless a file is still being written; then at most this long
 
 # Events that can change a file's bytes. Opened/closed-without-write/attribute events are left out:
@@ -319,6 +322,10 @@ class WatchSession:
             self.on_outcome(outcome)
         return outcome
 
+    @property
+    def building(self) -> bool:
+        return self._lock.locked()
+
     def update(self, plan: WatchPlan) -> None:
         """Watch a new plan (called by builds, which know the current site.yaml)."""
         self.plan = plan
@@ -338,6 +345,18 @@ def wait_for_interrupt() -> None:
     never = threading.Event()
     while not never.wait(0.25):
         pass
+
+
+def leave(stop: Callable[[], None], session: WatchSession) -> None:
+    """After Ctrl-C: run ``stop`` (giving up after a few seconds), and when a build is still running, exit
+    at once rather than wait for it: its writes are atomic, so abandoning it loses nothing."""
+    worker = threading.Thread(target=stop, name="digest-stop", daemon=True)
+    worker.start()
+    worker.join(STOP_SECONDS)
+    if session.building or worker.is_alive():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def needs_ingest(cfg: SiteConfig, trigger: frozenset[Path]) -> bool:

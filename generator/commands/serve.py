@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.serve import start_preview
-from generator.watch import Outcome, describe, wait_for_interrupt
+from generator.watch import Outcome, describe, leave, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         if preview is not None:
-            preview.stop()
+            leave(preview.stop, preview.session)
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from generator.watch import Outcome, describe, start_watching, wait_for_interrupt
+from generator.watch import Outcome, describe, leave, start_watching, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         if session is not None:
-            session.stop()
+            leave(session.stop, session)
     return 0
 
 
