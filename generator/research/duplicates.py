@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -27,6 +28,14 @@ from generator.research.corpus import Store, cache_key, prose
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=8)
+def _band_params(threshold: float) -> tuple[int, int]:
+    """LSH (bands, rows) for ``threshold``. datasketch finds them by numerical integration on every
+    MinHashLSH() (~40 ms, a noticeable share of a live-reload rebuild); same inputs, same answer."""
+    probe = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return probe.b, probe.r
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ def duplicate_pairs(articles: Sequence[Article], options: DuplicateOptions,
 
     Signatures (cacheable) find the candidates; only candidates' texts are shingled again, to check the
     exact overlap."""
-    lsh = MinHashLSH(threshold=options.candidate_threshold, num_perm=NUM_PERM)
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=_band_params(options.candidate_threshold))
     sets: dict[int, frozenset[str]] = {}
 
     def shingled(k: int) -> frozenset[str]:
