@@ -1,20 +1,20 @@
 """Run a command and measure wall time and the peak memory of its whole process tree.
 
 ``wait4``'s ru_maxrss only covers one process at a time; a build that fans out to worker processes
-uses the *sum* of their resident sets, so we sample /proc for the tree instead (every 10 ms).
+uses the sum of their memory, so we sample /proc for the tree instead (every 10 ms). Each process counts
+its PSS (proportional set size, /proc/<pid>/smaps_rollup): pages a forked worker still shares with its
+parent are split between them instead of counted once per process, as summing RSS would. For a single
+process (Hugo) PSS and RSS are the same thing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,19 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_rss(root: int) -> int:
+def _pss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _tree_pss(root: int) -> int:
     tree, total, stack = _children(), 0, [root]
     while stack:
         pid = stack.pop()
-        with contextlib.suppress(OSError, IndexError):
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += _pss_bytes(pid)
         stack.extend(tree.get(pid, []))
     return total
 
@@ -58,7 +65,7 @@ def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, _tree_pss(proc.pid))
             done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
