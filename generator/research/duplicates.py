@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from generator import dates
 from generator.content import Article
 from generator.research.corpus import Store, cache_key, prose
+from generator.research.disjoint import DisjointSets
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -152,21 +153,11 @@ def find_duplicates(articles: Sequence[Article], tz: ZoneInfo | None = None,
     tz = tz or ZoneInfo("UTC")
     options = options or DuplicateOptions()
     pairs, sets = duplicate_pairs(articles, options, store)
-    parent = list(range(len(articles)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    joined = DisjointSets(len(articles))
     for i, j in pairs:
-        parent[find(i)] = find(j)
-    members: dict[int, list[int]] = {}
-    for i in range(len(articles)):
-        members.setdefault(find(i), []).append(i)
+        joined.union(i, j)
     groups = []
-    for indices in members.values():
+    for indices in joined.groups():
         if len(indices) < 2:
             continue
         ordered = sorted(indices, key=lambda k: _order(articles[k], tz))

@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import connected_components
 from generator import dates
 from generator.content import Article
 from generator.research.corpus import PRECISIONS, Calendar, Features, features
+from generator.research.disjoint import DisjointSets
 from generator.research.duplicates import DuplicateGroup, find_duplicates
 from generator.research.text import Matrix, cosine_block
 from generator.slugs import slugify
@@ -232,17 +233,8 @@ def group_indices(articles: Sequence[Article], feats: Features, options: StoryOp
     copy are more alike than any two reports, which would make their story refuse the others — and
     then join the story of the text they copy."""
     free = [i for i, a in enumerate(articles) if pin(a) is None and i not in copy_of]
-    parent = list(range(len(articles)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int) -> None:
-        parent[find(a)] = find(b)
-
+    sets = DisjointSets(len(articles))
+    union = sets.union
     for members in cluster(free, feats, options):
         for member in members[1:]:
             union(member, members[0])
@@ -259,10 +251,7 @@ def group_indices(articles: Sequence[Article], feats: Features, options: StoryOp
     for copy, original in copy_of.items():
         if pin(articles[copy]) is None:
             union(copy, original)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(articles)):
-        groups.setdefault(find(i), []).append(i)
-    return list(groups.values())
+    return sets.groups()
 
 
 def _order(article: Article, tz: ZoneInfo) -> tuple[int, float, str]:
