@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +29,8 @@ from generator.cache import (
     save_state,
 )
 from generator.config import SiteConfig
-from generator.content import parse_article
-from generator.errors import DigestError, FrontMatterError
+from generator.content import parse_article_bytes
+from generator.errors import DigestError
 from generator.fingerprint import fingerprint
 from generator.output import Job, write_if_changed
 from generator.parallel import render_all
@@ -71,16 +72,18 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
             # Nothing the site is made from changed, and the output files are as we left them.
             return BuildReport(articles=manifest.articles, ingested=ingested)
         clear_manifest(cache_root)
-    written, removed, articles = full_build(cfg, out, drafts, cache_root, settings, existing_outputs(out), intact)
+    written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings,
+                                                     existing_outputs(out), intact)
     if cache_root:
         save_manifest(cache_root, Manifest(signature=signature, articles=articles,
-                                           outputs=output_stats(out, existing_outputs(out))))
+                                           outputs=output_stats(out, produced)))
     return BuildReport(written=written, removed=removed, articles=articles, ingested=ingested)
 
 
 def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None, settings: str,
-               present: set[str], intact: set[str]) -> tuple[list[str], list[str], int]:
-    """Load, model, render what changed, write. Returns (written, removed, number of articles).
+               present: set[str], intact: set[str]) -> tuple[list[str], list[str], set[str], int]:
+    """Load, model, render what changed, write. Returns (written, removed, every output file, number of
+    articles).
 
     ``present``: the output folder's files (what is not produced again is pruned); ``intact``: those the
     last build wrote and nobody changed since (only they may be kept without rendering)."""
@@ -110,7 +113,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints))
     finally:
         store.close()
-    return written, removed, len(site.articles)
+    return written, removed, set(rendered), len(site.articles)
 
 
 def ingest_captures(cfg: SiteConfig) -> list[str]:
@@ -155,7 +158,7 @@ def load_files(cfg: SiteConfig, known: dict[str, FileEntry]) -> dict[str, FileEn
             if entry is None or (entry.mtime_ns, entry.size) != (stat.st_mtime_ns, stat.st_size):
                 data = path.read_bytes()
                 entry = FileEntry(stat.st_mtime_ns, stat.st_size, hashlib.sha1(data, usedforsecurity=False).hexdigest(),
-                                  parse_article(_decode(data, path), path, cfg.tz))
+                                  parse_article_bytes(data, path, cfg.tz))
             files[key] = entry
         except DigestError as exc:
             errors.append(exc)
@@ -166,13 +169,6 @@ def load_files(cfg: SiteConfig, known: dict[str, FileEntry]) -> dict[str, FileEn
     if errors:
         raise DigestError("\n".join(str(e) for e in errors))
     return files
-
-
-def _decode(data: bytes, path: Path) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise FrontMatterError("not UTF-8 text", path) from None
 
 
 def check_static_overlap(jobs: list[Job]) -> None:
@@ -194,21 +190,25 @@ def render_changed(jobs: list[Job], previous: dict[str, str], intact: set[str],
 
 
 def existing_outputs(out: Path) -> set[str]:
-    """Site paths of the files in the output folder now (os.scandir: this runs on every rebuild)."""
-    found: set[str] = set()
-    stack = [(str(out), "")]
+    """Site paths of the files in the output folder now."""
+    return {relative for relative, _entry in _walk_files(str(out))}
+
+
+def _walk_files(folder: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(path relative to ``folder``, entry) of every file below it. os.scandir, not pathlib: this runs on
+    every rebuild over tens of thousands of files."""
+    stack = [(folder, "")]
     while stack:
-        folder, prefix = stack.pop()
+        current, prefix = stack.pop()
         try:
-            entries = list(os.scandir(folder))
+            entries = list(os.scandir(current))
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 stack.append((entry.path, f"{prefix}{entry.name}/"))
             else:
-                found.add(prefix + entry.name)
-    return found
+                yield prefix + entry.name, entry
 
 
 def output_stats(out: Path, names: set[str]) -> tuple[tuple[str, int, int], ...]:
@@ -235,7 +235,8 @@ def intact_outputs(out: Path, recorded: tuple[tuple[str, int, int], ...]) -> set
 def input_signature(cfg: SiteConfig, settings: str) -> str:
     """Everything a build reads, by name, size and mtime: equal signatures mean an equal site."""
     folders = [cfg.path("content"), *search_path(cfg, "templates"), *search_path(cfg, "static")]
-    stats = [(str(p), s.st_size, s.st_mtime_ns) for p, s in map(_stat, [cfg.root / "site.yaml"]) if s]
+    config = cfg.root / "site.yaml"
+    stats = [(str(config), *_size_and_mtime(config))]
     for folder in folders:
         stats.extend(_tree_stats(str(folder)))
     # Plain tuples of str and int: their repr is stable, and hashing it is much faster than a walk.
@@ -243,30 +244,22 @@ def input_signature(cfg: SiteConfig, settings: str) -> str:
                         usedforsecurity=False).hexdigest()
 
 
-def _stat(path: Path) -> tuple[Path, os.stat_result | None]:
+def _size_and_mtime(path: Path) -> tuple[int, int]:
     try:
-        return path, path.stat()
+        stat = path.stat()
     except OSError:
-        return path, None
+        return (-1, -1)  # absent: defaults
+    return (stat.st_size, stat.st_mtime_ns)
 
 
 def _tree_stats(folder: str) -> list[tuple[str, int, int]]:
     found = []
-    stack = [folder]
-    while stack:
+    for _relative, entry in _walk_files(folder):
         try:
-            entries = list(os.scandir(stack.pop()))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-            else:
-                try:
-                    stat = entry.stat()
-                except OSError:
-                    continue  # a dangling link, such as an editor's lock file
-                found.append((entry.path, stat.st_size, stat.st_mtime_ns))
+            stat = entry.stat()
+        except OSError:
+            continue  # a dangling link, such as an editor's lock file
+        found.append((entry.path, stat.st_size, stat.st_mtime_ns))
     return sorted(found)
 
 

@@ -79,8 +79,12 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str]:
 
 
 def read_article(path: Path, tz: ZoneInfo) -> Article:
+    return parse_article_bytes(path.read_bytes(), path, tz)
+
+
+def parse_article_bytes(data: bytes, path: Path, tz: ZoneInfo) -> Article:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise FrontMatterError("not UTF-8 text", path) from None
     return parse_article(text, path, tz)

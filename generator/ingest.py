@@ -62,7 +62,7 @@ def make_article(cleaned: Cleaned, path: Path, data: bytes, cfg: SiteConfig) -> 
         updated=cleaned.updated, authors=cleaned.authors, source=cleaned.source, url=cleaned.url,
         caption=cleaned.caption, caption_credit=cleaned.caption_credit, summary=cleaned.summary,
         language=cleaned.language, topics=match_topics(text, cfg.topics), captured=_captured(path),
-        provenance=Provenance(capture=_display_path(path, cfg.root), sha256=capture.sha256(data),
+        provenance=Provenance(capture=display_path(path, cfg.root), sha256=capture.sha256(data),
                               cleaner=CLEANER_VERSION)))
 
 
@@ -157,7 +157,7 @@ def ingest(cfg: SiteConfig, paths: list[Path], *, force: bool = False, only_new:
     index = load_index(cfg, warn)
     captures = capture.list_captures(paths)
     if only_new:
-        captures = [p for p in captures if _display_path(p, cfg.root) not in index.by_capture]
+        captures = [p for p in captures if display_path(p, cfg.root) not in index.by_capture]
     results: list[IngestResult] = []
     seen: dict[str, Path] = {}
     taken: set[Path] = set()
@@ -206,7 +206,8 @@ def _same_result(old: Article, new: Article) -> bool:
     return old.provenance.sha256 == new.provenance.sha256 and old.provenance.cleaner == new.provenance.cleaner
 
 
-def _display_path(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to the digest root when it is inside it (as provenance and reports name it)."""
     try:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:

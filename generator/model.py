@@ -264,11 +264,6 @@ def _walk(tokens: Iterable[Token]) -> Iterable[Token]:
             yield from _walk(token.children)
 
 
-def plain_summary(text: str, words: int = SUMMARY_WORDS) -> str:
-    """The first paragraph as plain text, cut at ``words`` words."""
-    return _summary(_MD.parse(text), words)
-
-
 def _summary(tokens: Sequence[Token], words: int = SUMMARY_WORDS) -> str:
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and index + 1 < len(tokens):

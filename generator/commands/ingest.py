@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import load_config
-from generator.ingest import IngestResult, ingest
+from generator.ingest import IngestResult, display_path, ingest
 
 
 def register(sub: Any) -> None:
@@ -38,14 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def describe(result: IngestResult, root: Path) -> str:
-    line = f"{result.status:<9} {_short(result.capture, root)}"
+    line = f"{result.status:<9} {display_path(result.capture, root)}"
     if result.article is not None:
-        line += f" -> {_short(result.article, root)}"
+        line += f" -> {display_path(result.article, root)}"
     return line + (f"  ({result.message})" if result.message else "")
-
-
-def _short(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
