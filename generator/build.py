@@ -13,8 +13,10 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from generator.cache import (
     CACHE_KEY,
@@ -32,12 +34,12 @@ from generator.config import SiteConfig
 from generator.content import parse_article_bytes
 from generator.errors import DigestError
 from generator.fingerprint import fingerprint
-from generator.output import Job, write_if_changed
-from generator.parallel import render_all
+from generator.output import STAGING, Job, Staging
+from generator.parallel import fork_map, worker_count
 from generator.themes import search_path
 
 if TYPE_CHECKING:
-    from generator.model import Loaded
+    from generator.model import Loaded, Site
 
 KEEP_NAMES = frozenset({".git"})  # never pruned: a deploy checkout may live in the output folder
 
@@ -90,30 +92,72 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     # Imported here: the no-change path above must not pay for Jinja, Markdown and feedgen imports.
     from generator.feeds import feed_jobs
     from generator.model import build_model
-    from generator.render import page_jobs, static_jobs
-    from generator.research.search import bundle_for_build
+    from generator.render import page_jobs, pages, static_jobs
     from generator.sitefiles import site_file_jobs
 
     state = load_state(cache_root) if cache_root else BuildState()
     store = DerivedStore(cache_root)
+    staging = Staging(out)
     try:
         files = load_files(cfg, state.files)
         site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
                            drafts=drafts, store=store)
         memo: dict[int, str] = {}
-        jobs = [*page_jobs(site, memo), *feed_jobs(site, memo), *site_file_jobs(site), *static_jobs(cfg)]
+        every_page = pages(site)
+        jobs = [*page_jobs(site, every_page, memo), *feed_jobs(site, memo), *site_file_jobs(site, every_page),
+                *static_jobs(cfg)]
         check_static_overlap(jobs)
         previous = state.outputs if state.settings == settings else {}
-        rendered, fingerprints = render_changed(jobs, previous, intact, store)
+        stale = [job for job in jobs if job.fingerprint is None or job.path not in intact
+                 or previous.get(job.path) != job.fingerprint]
+        derive_ahead(site, store, len(stale))
+        produced = {job.path for job in jobs}
+        changed = render_and_stage(stale, staging, store)
         if cfg.research:
-            rendered.update(bundle_for_build(out, rendered, intact, cfg.language))
-        written, removed = write_output(out, rendered, present)
+            stage_search_bundle(cfg, staging, produced, changed, present)
+        written = sorted(changed)
+        staging.commit()
+        removed = prune(out, produced, present)
         if cache_root:
             store.flush()
+            fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
             save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints))
     finally:
+        staging.discard()
         store.close()
-    return written, removed, set(rendered), len(site.articles)
+    return written, removed, produced, len(site.articles)
+
+
+def derive_ahead(site: Site, store: DerivedStore, stale: int) -> None:
+    """Before a parallel render, parse every body not yet known, once, on every core. (Left lazy, each
+    worker would parse again every body its list pages show.) A small rebuild stays lazy."""
+    if worker_count(stale) == 1:
+        return
+    from generator.model import derive
+
+    views = [view for view in (*site.articles, *site.copies) if not view.derived.known()]
+    for view, values in zip(views, fork_map(derive, [view.article.body for view in views]), strict=True):
+        view.derived.prime(values)
+
+
+def render_and_stage(stale: list[Job], staging: Staging, store: DerivedStore) -> set[str]:
+    """Render the outputs whose inputs changed; the site paths whose bytes changed (now staged)."""
+    def render(job: Job) -> bool:
+        return staging.stage(job.path, job.render())
+
+    flags = fork_map(render, stale, in_worker=store.forget_database)
+    return {job.path for job, flag in zip(stale, flags, strict=True) if flag}
+
+
+def stage_search_bundle(cfg: SiteConfig, staging: Staging, produced: set[str], changed: set[str],
+                        present: set[str]) -> None:
+    """Add the Pagefind bundle to the outputs (rebuilt only when an indexed page changed)."""
+    from generator.research.search import bundle_for_build
+
+    for path, data in bundle_for_build(staging.read, produced, changed, present, cfg.language).items():
+        produced.add(path)
+        if data is not None and staging.stage(path, data):
+            changed.add(path)
 
 
 def ingest_captures(cfg: SiteConfig) -> list[str]:
@@ -144,31 +188,51 @@ def entry_to_loaded(path: str, entry: FileEntry) -> Loaded:
 
 
 def load_files(cfg: SiteConfig, known: dict[str, FileEntry]) -> dict[str, FileEntry]:
-    """Parse the content files; a file whose size and mtime match ``known`` is not read again."""
+    """Parse the content files (on every core when there are many); a file whose size and mtime match
+    ``known`` is not read again. All bad files are reported together, one line each."""
     files: dict[str, FileEntry] = {}
     errors: list[DigestError] = []
-    content = cfg.path("content")
-    for path in sorted(content.rglob("*.md")):
-        if any(part.startswith(".") for part in path.relative_to(content).parts):
-            continue  # editor lock and swap files, hidden folders
-        key = path.as_posix()
+    unknown: list[str] = []
+    for key in content_files(cfg.path("content")):
         try:
-            stat = path.stat()
-            entry = known.get(key)
-            if entry is None or (entry.mtime_ns, entry.size) != (stat.st_mtime_ns, stat.st_size):
-                data = path.read_bytes()
-                entry = FileEntry(stat.st_mtime_ns, stat.st_size, hashlib.sha1(data, usedforsecurity=False).hexdigest(),
-                                  parse_article_bytes(data, path, cfg.tz))
+            stat = os.stat(key)
+        except OSError as exc:  # deleted while we looked
+            errors.append(DigestError(f"cannot read: {exc.strerror}", key))
+            continue
+        entry = known.get(key)
+        if entry is not None and (entry.mtime_ns, entry.size) == (stat.st_mtime_ns, stat.st_size):
             files[key] = entry
-        except DigestError as exc:
-            errors.append(exc)
-        except OSError as exc:  # deleted or unreadable while we looked
-            errors.append(DigestError(f"cannot read: {exc.strerror}", path))
+        else:
+            unknown.append(key)
+    for key, read in zip(unknown, fork_map(partial(read_entry, cfg.tz), unknown), strict=True):
+        if isinstance(read, DigestError):
+            errors.append(read)
+        else:
+            files[key] = read
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        raise DigestError("\n".join(str(e) for e in errors))
+        raise DigestError("\n".join(str(e) for e in sorted(errors, key=str)))
     return files
+
+
+def content_files(content: Path) -> list[str]:
+    """The articles' files (``*.md``), sorted; editor lock and swap files and hidden folders skipped."""
+    return sorted(entry.path for relative, entry in _walk_files(str(content))
+                  if relative.endswith(".md") and not any(part.startswith(".") for part in relative.split("/")))
+
+
+def read_entry(tz: ZoneInfo, key: str) -> FileEntry | DigestError:
+    """One content file, parsed (errors are returned, so a worker process can hand them back)."""
+    try:
+        stat = os.stat(key)
+        data = Path(key).read_bytes()
+        return FileEntry(stat.st_mtime_ns, stat.st_size, hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+                         parse_article_bytes(data, Path(key), tz))
+    except DigestError as exc:
+        return exc
+    except OSError as exc:  # deleted or unreadable while we looked
+        return DigestError(f"cannot read: {exc.strerror}", key)
 
 
 def check_static_overlap(jobs: list[Job]) -> None:
@@ -178,20 +242,9 @@ def check_static_overlap(jobs: list[Job]) -> None:
             raise DigestError(f"static file would overwrite the generated {job.path}")
 
 
-def render_changed(jobs: list[Job], previous: dict[str, str], intact: set[str],
-                   store: DerivedStore) -> tuple[dict[str, bytes | None], dict[str, str]]:
-    """Render the outputs whose inputs changed (or whose file is not intact); None marks "keep as is"."""
-    fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
-    stale = [job for job in jobs if job.fingerprint is None or job.path not in intact
-             or previous.get(job.path) != job.fingerprint]
-    rendered: dict[str, bytes | None] = dict.fromkeys((job.path for job in jobs), None)
-    rendered.update(zip((job.path for job in stale), render_all(stale, store), strict=True))
-    return rendered, fingerprints
-
-
 def existing_outputs(out: Path) -> set[str]:
-    """Site paths of the files in the output folder now."""
-    return {relative for relative, _entry in _walk_files(str(out))}
+    """Site paths of the files in the output folder now (a crashed build's staging folder aside)."""
+    return {relative for relative, _entry in _walk_files(str(out)) if not relative.startswith(STAGING + "/")}
 
 
 def _walk_files(folder: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
@@ -270,14 +323,6 @@ def check_output_folder(cfg: SiteConfig, out: Path) -> None:
         if source.is_relative_to(out) or (source != cfg.root and out.is_relative_to(source)):
             raise DigestError(f"output folder {out} overlaps {source}; choose a separate folder",
                               cfg.root / "site.yaml")
-
-
-def write_output(out: Path, files: dict[str, bytes | None], present: set[str]) -> tuple[list[str], list[str]]:
-    """Write what changed, then prune what this build did not produce (only inside ``out``)."""
-    written = [name for name, data in sorted(files.items())
-               if data is not None and write_if_changed(out / name, data)]
-    removed = prune(out, set(files), present)
-    return written, removed
 
 
 def prune(out: Path, keep: set[str], present: set[str]) -> list[str]:

@@ -111,6 +111,18 @@ class Pager:
 
 
 @dataclass(frozen=True)
+class TopicEntry:
+    """A topic as its pages' heading and the topic index show it (no articles: a page listing other
+    articles of the topic need not change when one of them does)."""
+
+    name: str
+    slug: str
+    path: str
+    description: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Topic:
     name: str
     slug: str
@@ -119,14 +131,23 @@ class Topic:
     articles: tuple[ArticleView, ...]  # newest first
     pages: tuple[Pager, ...]
 
+    @property
+    def entry(self) -> TopicEntry:
+        return TopicEntry(self.name, self.slug, self.path, self.description, len(self.articles))
+
 
 @dataclass(frozen=True)
 class Month:
+    """One month of the archive: its own page, so an edit re-renders one month, not the whole archive."""
+
     year: int
     month: int
     label: str  # "November 2023"
     anchor: str  # "2023-11"
-    articles: tuple[ArticleView, ...]
+    path: str  # "archive/2023/11/"
+    articles: tuple[ArticleView, ...]  # newest first
+    newer: Link | None = None  # the next month with articles
+    older: Link | None = None
 
 
 @dataclass(frozen=True)
@@ -136,9 +157,35 @@ class Year:
 
 
 @dataclass(frozen=True)
+class MonthEntry:
+    """A month as the archive index lists it (no articles: the index changes only with the counts)."""
+
+    label: str
+    anchor: str
+    path: str
+    count: int
+
+
+@dataclass(frozen=True)
+class YearEntry:
+    year: int
+    months: tuple[MonthEntry, ...]
+
+
+@dataclass(frozen=True)
 class Archive:
     years: tuple[Year, ...]
     undated: tuple[ArticleView, ...]
+
+    @property
+    def months(self) -> tuple[Month, ...]:
+        return tuple(month for year in self.years for month in year.months)
+
+    @property
+    def index(self) -> tuple[YearEntry, ...]:
+        return tuple(YearEntry(year.year, tuple(MonthEntry(m.label, m.anchor, m.path, len(m.articles))
+                                                for m in year.months))
+                     for year in self.years)
 
 
 @dataclass(frozen=True)
@@ -195,15 +242,20 @@ class Derived:
     def key(self) -> str:
         return "md1:" + hashlib.sha1(self.body.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
 
-    def values(self) -> DerivedValues:
-        if self._values is None:
-            stored = self.store.get(self.key) if self.store is not None else None
+    def known(self) -> bool:
+        """Are the values at hand without parsing (derived in this build, or remembered by the store)?"""
+        if self._values is None and self.store is not None:
+            stored = self.store.get(self.key)
             if isinstance(stored, DerivedValues):
                 self._values = stored
-            else:
-                self._values = derive(self.body)
-                if self.store is not None:
-                    self.store.put(self.key, self._values)
+        return self._values is not None
+
+    def values(self) -> DerivedValues:
+        if not self.known():
+            self._values = derive(self.body)
+            if self.store is not None:
+                self.store.put(self.key, self._values)
+        assert self._values is not None
         return self._values
 
     def prime(self, values: DerivedValues) -> None:
@@ -301,8 +353,9 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     _check_collisions([(article_slug(item.article, item.source), item.source) for item in published], "articles/",
                       "article URL")
     topic_names = _topic_names(cfg, published)
+    refs = {key: TopicRef(name, topic_path(topic_slug(cfg, name))) for key, name in topic_names.items()}
     research = _analyse(cfg, published, store)
-    every = sorted((_with_story(_view(cfg, item, topic_names, store), research) for item in published), key=_order)
+    every = sorted((_with_story(_view(cfg, item, refs, store), research) for item in published), key=_order)
     # A text published by several outlets is listed once, as its earliest publication.
     hidden = research.hidden if research else frozenset()
     ordered = [v for v in every if v.article.id not in hidden]
@@ -349,7 +402,7 @@ def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str)
         seen[key] = (slug, source)
 
 
-def _view(cfg: SiteConfig, item: Loaded, topic_names: dict[str, str], store: Store | None) -> ArticleView:
+def _view(cfg: SiteConfig, item: Loaded, refs: dict[str, TopicRef], store: Store | None) -> ArticleView:
     article = item.article
     moment = _moment(article.date, cfg)
     updated = _moment(article.updated, cfg)
@@ -357,7 +410,7 @@ def _view(cfg: SiteConfig, item: Loaded, topic_names: dict[str, str], store: Sto
         article=article, source=item.source, path=f"articles/{article_slug(article, item.source)}/", moment=moment,
         feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
         derived=Derived(article.body, store),
-        topics=_topic_refs(article.topics, topic_names, cfg),
+        topics=_topic_refs(article.topics, refs),
         digest=item.sha or hashlib.sha1(repr(article).encode("utf-8", "surrogatepass"),
                                         usedforsecurity=False).hexdigest())
 
@@ -426,13 +479,9 @@ def topic_path(slug: str) -> str:
     return f"topics/{slug}/"
 
 
-def _topic_refs(names: Iterable[str], topic_names: dict[str, str], cfg: SiteConfig) -> tuple[TopicRef, ...]:
+def _topic_refs(names: Iterable[str], refs: dict[str, TopicRef]) -> tuple[TopicRef, ...]:
     """An article's topics under their display names, each once (``[Russia, russia]`` is one topic)."""
-    refs: dict[str, TopicRef] = {}
-    for name in names:
-        display = topic_names[_topic_key(name)]
-        refs.setdefault(_topic_key(name), TopicRef(display, topic_path(topic_slug(cfg, display))))
-    return tuple(refs.values())
+    return tuple({key: refs[key] for key in map(_topic_key, names)}.values())
 
 
 def _topics(cfg: SiteConfig, views: Sequence[ArticleView], topic_names: dict[str, str]) -> tuple[Topic, ...]:
@@ -481,18 +530,31 @@ def paginate(views: Sequence[ArticleView], folder: str, per_page: int) -> tuple[
                  for n, chunk in enumerate(chunks, start=1))
 
 
+UNDATED_PATH = "archive/undated/"
+
+
 def _archive(views: Sequence[ArticleView]) -> Archive:
     dated = [v for v in views if v.moment is not None]
-    years: dict[int, dict[int, list[ArticleView]]] = {}
+    grouped: dict[tuple[int, int], list[ArticleView]] = {}
     for view in dated:
         assert view.moment is not None
-        years.setdefault(view.moment.year, {}).setdefault(view.moment.month, []).append(view)
-    return Archive(
-        years=tuple(Year(year, tuple(_month(year, month, items) for month, items in months.items()))
-                    for year, months in years.items()),
-        undated=tuple(v for v in views if v.moment is None))
+        grouped.setdefault((view.moment.year, view.moment.month), []).append(view)
+    months = [_month(year, month, items) for (year, month), items in grouped.items()]  # newest first
+    linked = [dataclasses.replace(month,
+                                  newer=_month_link(months[i - 1]) if i > 0 else None,
+                                  older=_month_link(months[i + 1]) if i + 1 < len(months) else None)
+              for i, month in enumerate(months)]
+    years: dict[int, list[Month]] = {}
+    for month in linked:
+        years.setdefault(month.year, []).append(month)
+    return Archive(years=tuple(Year(year, tuple(items)) for year, items in years.items()),
+                   undated=tuple(v for v in views if v.moment is None))
 
 
 def _month(year: int, month: int, items: list[ArticleView]) -> Month:
     label = f"{dt.date(year, month, 1):%B} {year}"
-    return Month(year, month, label, f"{year}-{month:02d}", tuple(items))
+    return Month(year, month, label, f"{year}-{month:02d}", f"archive/{year}/{month:02d}/", tuple(items))
+
+
+def _month_link(month: Month) -> Link:
+    return Link(month.label, month.path)

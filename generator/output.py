@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,3 +42,63 @@ class Job:
     path: str
     fingerprint: str | None
     render: Callable[[], bytes]
+
+
+STAGING = ".digest-staging"  # inside the output folder: same file system, so commit is a rename
+
+
+class Staging:
+    """Changed output files, held beside the live ones until the whole build has succeeded.
+
+    Workers render and ``stage`` in parallel; only after every output rendered does ``commit`` move the
+    staged files into place (a rename each), so a failed build leaves the output folder as it was. The
+    staging folder lives inside the output folder so that rename never crosses file systems.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.folder = out / STAGING
+        self.discard()
+
+    def stage(self, path: str, data: bytes) -> bool:
+        """Hold ``data`` for site path ``path`` unless the live file has exactly these bytes; True if staged."""
+        live = self.out / path
+        try:
+            if live.stat().st_size == len(data) and live.read_bytes() == data:
+                return False
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return True
+
+    def read(self, path: str) -> bytes:
+        """The bytes ``path`` will have after commit (staged, else live)."""
+        staged = self.folder / path
+        return staged.read_bytes() if staged.is_file() else (self.out / path).read_bytes()
+
+    def commit(self) -> None:
+        """Move every staged file into place. A folder the live site lacks moves in with one rename, so
+        a first build costs a few renames rather than one per page."""
+        if self.folder.is_dir():  # else nothing changed
+            _merge(self.folder, self.out)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _merge(source: Path | str, target: Path | str) -> None:
+    os.makedirs(target, exist_ok=True)
+    for entry in os.scandir(source):
+        destination = os.path.join(target, entry.name)
+        is_folder = entry.is_dir(follow_symlinks=False)
+        if is_folder and os.path.isdir(destination) and not os.path.islink(destination):
+            _merge(entry.path, destination)
+            continue
+        if os.path.isdir(destination) and not os.path.islink(destination):
+            shutil.rmtree(destination)  # a page where a folder of pages used to be
+        elif is_folder and os.path.lexists(destination):
+            os.unlink(destination)
+        os.replace(entry.path, destination)

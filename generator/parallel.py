@@ -1,58 +1,66 @@
-"""Rendering many outputs on every core (cold builds of large sites).
+"""Spreading work over every core (cold builds of large sites).
 
 Worker processes are forked so they inherit the site model instead of receiving it pickled (tens of MB at
 10,000 articles). Forking a process that runs other threads (the preview server, the watcher) can copy a
-lock held by one of them, so we fork only from a single-threaded process; otherwise we render serially.
+lock held by one of them, so we fork only from a single-threaded process; otherwise we work serially.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from generator.output import Job
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
-PARALLEL_MIN_JOBS = 1500  # below this, forking and collecting results costs more than it saves
+PARALLEL_MIN_ITEMS = 1500  # below this, forking and collecting results costs more than it saves
 
 # Set in the parent just before forking and read by the forked children; never mutated elsewhere.
-_FORKED: tuple[Sequence[Job], Any] | None = None
+_FORKED: tuple[Callable[[Any], Any], Sequence[Any], Callable[[], None] | None] | None = None
 
 
-def worker_count(jobs: int) -> int:
-    if jobs < PARALLEL_MIN_JOBS or threading.active_count() > 1 or os.environ.get("DIGEST_JOBS") == "1":
+def worker_count(items: int) -> int:
+    if items < PARALLEL_MIN_ITEMS or threading.active_count() > 1 or os.environ.get("DIGEST_JOBS") == "1":
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(len(os.sched_getaffinity(0)), 8)
 
 
-def render_all(jobs: Sequence[Job], store: Any) -> list[bytes]:
-    """``job.render()`` for every job, in order; derived values the workers computed go into ``store``."""
-    workers = worker_count(len(jobs))
+def fork_map(function: Callable[[Item], Result], items: Sequence[Item],
+             in_worker: Callable[[], None] | None = None) -> list[Result]:
+    """``[function(item) for item in items]``, on every core when there are enough items.
+
+    ``function`` and ``items`` reach the workers by fork (no pickling); only results travel back.
+    ``in_worker`` runs first in each worker (to drop what must not be used across fork, such as a
+    database connection). Items are dealt round-robin, so neighbours of similar cost are spread evenly.
+    """
+    workers = worker_count(len(items))
     if workers == 1:
-        return [job.render() for job in jobs]
+        return [function(item) for item in items]
     global _FORKED
-    _FORKED = (jobs, store)
+    _FORKED = (function, items, in_worker)
+    gc.freeze()  # keep the collector from touching (and so copying) the parent's objects in every child
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_share, [(index, workers) for index in range(workers)])
+            parts = pool.map(_work_share, [(index, workers) for index in range(workers)])
     finally:
         _FORKED = None
-    results: list[bytes] = [b""] * len(jobs)
-    for index, (rendered, derived) in enumerate(parts):
-        results[index::workers] = rendered
-        for key, value in derived.items():
-            store.put(key, value)
+        gc.unfreeze()
+    results: list[Any] = [None] * len(items)
+    for index, part in enumerate(parts):
+        results[index::workers] = part
     return results
 
 
-def _render_share(share: tuple[int, int]) -> tuple[list[bytes], dict[str, Any]]:
+def _work_share(share: tuple[int, int]) -> list[Any]:
     assert _FORKED is not None
-    jobs, store = _FORKED
+    function, items, in_worker = _FORKED
+    if in_worker is not None:
+        in_worker()
     index, workers = share
-    store.forget_database()  # a database connection must not be used across fork
-    rendered = [job.render() for job in jobs[index::workers]]
-    return rendered, store.pending()
+    return [function(item) for item in items[index::workers]]

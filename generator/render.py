@@ -16,14 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from jinja2 import meta
+from jinja2 import nodes
 
 from generator import dates
 from generator.config import SiteConfig
 from generator.errors import DigestError
 from generator.feeds import FeedLink, feed_links, feed_sources
 from generator.fingerprint import fingerprint
-from generator.model import ArticleView, Site
+from generator.model import UNDATED_PATH, ArticleView, Site
 from generator.output import Job
 from generator.themes import search_path, static_files, theme_roots
 from generator.urls import Urls, output_file
@@ -145,18 +145,30 @@ def pages(site: Site) -> list[Page]:
         out.append(Page("stories/", "stories.html", "Stories", {"stories": stories}, own_feeds))
         out += [Page(story.path, "story.html", story.title, {"story": story}, own_feeds) for story in stories]
         out.append(Page("search/", "search.html", "Search", {}, own_feeds))
-    out.append(Page("archive/", "archive.html", "Archive", {"archive": site.archive}, own_feeds))
-    out.append(Page("topics/", "topics.html", "Topics", {"topics": site.topics}, own_feeds))
-    out += [Page(p.path, "topic.html", t.name, {"topic": t, "pager": p, "topic_feeds": topic_feeds[t.path]},
+    out += archive_pages(site, own_feeds)
+    out.append(Page("topics/", "topics.html", "Topics", {"topics": tuple(t.entry for t in site.topics)}, own_feeds))
+    out += [Page(p.path, "topic.html", t.name, {"topic": entry, "pager": p, "topic_feeds": topic_feeds[t.path]},
                  topic_feeds[t.path] + own_feeds)
-            for t in site.topics for p in t.pages]
+            for t, entry in ((t, t.entry) for t in site.topics) for p in t.pages]
     out.append(Page("subscribe/", "subscribe.html", "Subscribe",
                     {"subscriptions": [(s, feed_links(s)) for s in sources]}, own_feeds))
     out.append(Page("404.html", "404.html", "Page not found", {}, own_feeds, rooted=True))
     return out
 
 
-def page_jobs(site: Site, memo: dict[int, str]) -> list[Job]:
+def archive_pages(site: Site, feeds: tuple[FeedLink, ...]) -> list[Page]:
+    """The archive index (years and months, with counts), a page per month, and one for undated articles."""
+    archive = site.archive
+    out = [Page("archive/", "archive.html", "Archive",
+                {"years": archive.index, "undated": len(archive.undated), "undated_path": UNDATED_PATH}, feeds)]
+    out += [Page(month.path, "archive_month.html", month.label, {"month": month}, feeds) for month in archive.months]
+    if archive.undated:
+        out.append(Page(UNDATED_PATH, "archive_undated.html", "Undated articles", {"undated": archive.undated},
+                        feeds))
+    return out
+
+
+def page_jobs(site: Site, every_page: list[Page], memo: dict[int, str]) -> list[Job]:
     """Every HTML page, each with the fingerprint of what it is rendered from.
 
     A page depends on the template set, the settings and its own context; when a template reads the
@@ -170,7 +182,7 @@ def page_jobs(site: Site, memo: dict[int, str]) -> list[Job]:
                 fingerprint(shared, page.path, page.template, page.title, page.feeds, page.rooted, page.context,
                             memo=memo),
                 partial(_encoded, env, site, urls, page))
-            for page in pages(site)]
+            for page in every_page]
 
 
 def _encoded(env: jinja2.Environment, site: Site, urls: Urls, page: Page) -> bytes:
@@ -190,13 +202,15 @@ def template_signature(cfg: SiteConfig) -> tuple[tuple[str, int, int], ...]:
 
 @lru_cache(maxsize=16)
 def templates_read_site(env: jinja2.Environment, signature: tuple[tuple[str, int, int], ...]) -> bool:
-    """Does any template use the ``site`` variable itself (rather than its page's own context)?
+    """Does any template read the ``site`` variable itself (rather than its page's own context)?
 
-    ``signature`` (the template files' paths, sizes and mtimes) keys the memo: an edit asks again."""
+    Conservative: any use of the name counts (even one a template assigned itself), which can only make
+    pages depend on more than they need. ``signature`` (the template files' paths, sizes and mtimes) keys
+    the memo: an edit asks again."""
     for name in env.list_templates(extensions=["html", "xml", "txt"]):
         source, _, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
         try:
-            if "site" in meta.find_undeclared_variables(env.parse(source)):
+            if any(node.name == "site" for node in env.parse(source).find_all(nodes.Name)):
                 return True
         except jinja2.TemplateSyntaxError:
             continue  # reported, with its line, when the page using it renders

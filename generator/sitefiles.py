@@ -10,23 +10,26 @@ from functools import partial
 from lxml import etree
 
 from generator.feeds import FEED_KINDS, feed_sources
+from generator.fingerprint import fingerprint
 from generator.model import Site
 from generator.output import Job
-from generator.render import pages
+from generator.render import Page
 from generator.urls import Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def site_file_jobs(site: Site) -> list[Job]:
-    """Cheap files, rendered every build (their inputs are the whole page list anyway)."""
-    return [Job(name, None, partial(bytes, data)) for name, data in render_site_files(site).items()]
-
-
-def render_site_files(site: Site) -> dict[str, bytes]:
+def site_file_jobs(site: Site, every_page: list[Page]) -> list[Job]:
+    """The sitemap is rendered only when its entries change (at 10,000 articles it is the costliest
+    of these); the rest are tiny and rendered every build."""
     urls = Urls(site.cfg.base_url)
+    entries = sitemap_entries(site, every_page, urls)
+    jobs = [Job("sitemap.xml", fingerprint("sitemap", entries), partial(sitemap, entries))]
+    return jobs + [Job(name, None, partial(bytes, data)) for name, data in small_files(site, urls).items()]
+
+
+def small_files(site: Site, urls: Urls) -> dict[str, bytes]:
     out = {
-        "sitemap.xml": sitemap(site, urls),
         "robots.txt": f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap.xml')}\n".encode(),
         "opml.xml": opml(site, urls),
         # GitHub Pages runs Jekyll on branch deploys unless told not to; Jekyll drops "_" and "." files.
@@ -37,17 +40,19 @@ def render_site_files(site: Site) -> dict[str, bytes]:
     return out
 
 
-def sitemap(site: Site, urls: Urls) -> bytes:
-    """Every page a search engine should know (not the 404 page); articles carry their last change."""
+def sitemap_entries(site: Site, every_page: list[Page], urls: Urls) -> tuple[tuple[str, str | None], ...]:
+    """(URL, last change) of every page a search engine should know (not the 404 page)."""
     changed = {view.path: (view.article.updated or view.article.date) for view in site.articles}
+    return tuple((urls.absolute(page.path), changed.get(page.path)) for page in every_page if not page.rooted)
+
+
+def sitemap(entries: tuple[tuple[str, str | None], ...]) -> bytes:
     root = etree.Element("urlset", nsmap={None: SITEMAP_NS})
-    for page in pages(site):
-        if page.rooted:
-            continue
+    for location, lastmod in entries:
         entry = etree.SubElement(root, "url")
-        etree.SubElement(entry, "loc").text = urls.absolute(page.path)
-        if changed.get(page.path):
-            etree.SubElement(entry, "lastmod").text = changed[page.path]
+        etree.SubElement(entry, "loc").text = location
+        if lastmod:
+            etree.SubElement(entry, "lastmod").text = lastmod
     return _xml(root)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from unidecode import unidecode
 
 MAX_SLUG_WORDS = 12
 
 
+@lru_cache(maxsize=65536)  # a build asks again for every article and topic; the answer never changes
 def slugify(text: str, fallback: str = "") -> str:
     """``"Russia’s Gratitude — Pyongyang"`` -> ``"russias-gratitude-pyongyang"``.
 
@@ -23,6 +25,7 @@ def slugify(text: str, fallback: str = "") -> str:
     return "-".join(words) or fallback
 
 
+@lru_cache(maxsize=65536)
 def collision_key(slug: str) -> str:
     """Two slugs that differ only in case or accents would clash on a case-insensitive host."""
     return unidecode(unicodedata.normalize("NFKC", slug)).casefold()

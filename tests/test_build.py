@@ -128,8 +128,19 @@ def test_archive_groups_by_year_and_month_and_lists_undated_apart(site: Path) ->
     build(site)
     doc = page(site, "archive/index.html")
     assert doc.xpath("//h2/text()") == ["2023", "Undated"]
-    assert doc.xpath("//h3/text()") == ["November 2023", "October 2023", "September 2023"]
-    assert doc.xpath("//section[h2='Undated']//a/text()") == ["An article without a date"]
+    assert doc.xpath("//ul[@class='archive-months']//a/text()") == ["November 2023", "October 2023",
+                                                                     "September 2023"]
+    assert doc.xpath("//ul[@class='archive-months']//a/@href") == ["2023/11/", "2023/10/", "2023/09/"]
+    assert doc.xpath("//section[h2='Undated']//a/@href") == ["undated/"]
+    november = page(site, "archive/2023/11/index.html")
+    assert november.xpath("//ul[@class='archive-list']//a/text()") == [
+        "Russian delegation completes visit to Pyongyang", "Ministers meet"]
+    # Months link to their neighbours (newer first), and back to the index.
+    assert november.xpath("//a[@rel='next']/@href") == ["../10/"]
+    assert page(site, "archive/2023/10/index.html").xpath("//a[@rel='prev']/@href") == ["../11/"]
+    assert november.xpath("//h1//a/@href") == ["../../"]
+    undated = page(site, "archive/undated/index.html")
+    assert undated.xpath("//ul[@class='archive-list']//a/text()") == ["An article without a date"]
 
 
 def test_drafts_only_with_drafts_flag(site: Path) -> None:
@@ -221,7 +232,8 @@ def test_renamed_redated_retopiced_and_deleted_articles_leave_nothing_stale(site
     stale = [p for p in out.rglob("*") if p.is_file() and b"ministers-meet" in p.read_bytes()]
     assert stale and all(b"our earlier piece" in p.read_bytes() for p in stale)
     assert b"An article without a date" not in b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
-    assert page(site, "archive/index.html").xpath("//h3/text()")[0] == "December 2023"
+    assert page(site, "archive/index.html").xpath("//ul[@class='archive-months']//a/text()")[0] == "December 2023"
+    assert not (out / "archive/undated").exists()  # its only article went away: the page goes too
 
 
 def test_prune_keeps_git_folder_and_removes_foreign_files_only_inside_output(site: Path, tmp_path: Path) -> None:
@@ -381,7 +393,7 @@ def test_undated_article_with_capture_time_is_ordered_by_it_and_enters_feeds(sit
     (site / "content/articles/undated/captured.md").write_text(
         "---\nid: u2\ntitle: Captured later\ncaptured: '2023-12-30T10:00:00+00:00'\ntopics: [Russia]\n---\n\nText.\n")
     build(site)
-    undated = page(site, "archive/index.html").xpath("//section[h2='Undated']//a/text()")
+    undated = page(site, "archive/undated/index.html").xpath("//ul[@class='archive-list']//a/text()")
     assert undated == ["Captured later", "An article without a date"]
     rss = feedparser.parse((site / "_site/topics/russia/feed.xml").read_bytes())
     assert rss.entries[0].id == "urn:digest:u2" and rss.entries[0].published == "Sat, 30 Dec 2023 10:00:00 +0000"

@@ -129,18 +129,17 @@ def test_index_site_in_place(tmp_path: Path) -> None:
 def test_incremental_build_keeps_the_bundle_until_an_article_page_changes(tmp_path: Path) -> None:
     pages = {"articles/a/index.html": b"<html><body><p>railway bridge</p></body></html>",
              "articles/b/index.html": b"<html><body><p>fisheries deal</p></body></html>"}
-    first = bundle_for_build(tmp_path, dict(pages), set())
+    first = bundle_for_build(pages.__getitem__, set(pages), set(pages), set())
     assert all(isinstance(data, bytes) for data in first.values())
     for site_path, data in {**pages, **first}.items():
         (tmp_path / site_path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / site_path).write_bytes(data)  # type: ignore[arg-type]
     present = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
-    unchanged = bundle_for_build(tmp_path, {**dict.fromkeys(pages), "index.html": b"home"}, present)
+    unchanged = bundle_for_build(pages.__getitem__, {*pages, "index.html"}, {"index.html"}, present)
     assert set(unchanged) == set(first) and all(data is None for data in unchanged.values())
-    edited = bundle_for_build(tmp_path, {"articles/a/index.html": None,
-                                         "articles/b/index.html": b"<html><body><p>grain</p></body></html>"},
-                              present)
+    edited_pages = {**pages, "articles/b/index.html": b"<html><body><p>grain</p></body></html>"}
+    edited = bundle_for_build(edited_pages.__getitem__, set(pages), {"articles/b/index.html"}, present)
     assert edited[BUNDLE + "pagefind-entry.json"] is not None
-    gone = bundle_for_build(tmp_path, {"articles/a/index.html": None}, present)  # b was deleted
+    gone = bundle_for_build(pages.__getitem__, {"articles/a/index.html"}, set(), present)  # b was deleted
     assert gone[BUNDLE + "pagefind-entry.json"] is not None
     assert gone != first

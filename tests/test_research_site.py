@@ -47,5 +47,6 @@ def test_home_and_archive_link_each_report_to_its_story(tmp_path):
     site = tmp_path / "_site"
     story_links = {href for href in links(site / "index.html") if href.startswith("stories/") and href != "stories/"}
     assert len(story_links) == 2
-    archive_links = {href for href in links(site / "archive" / "index.html") if href.startswith("../stories/")}
-    assert {f"../{href}" for href in story_links} <= archive_links
+    archive_links = {href for month in (site / "archive").glob("*/*/index.html") for href in links(month)
+                     if href.startswith("../../../stories/")}
+    assert {f"../../../{href}" for href in story_links} <= archive_links

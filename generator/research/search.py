@@ -6,9 +6,9 @@ browser fetches on demand, so search works offline, under any sub-path, and scal
 index would (only the fragments a query needs are fetched). A hand-written JSON index plus JS would have
 to re-implement its stemming, ranking and excerpts, and load the whole index on every search.
 
-The build calls ``search_bundle(files)`` with its rendered files (site path -> bytes) and adds what it
-returns (``pagefind/...``) before writing; an incremental build calls ``bundle_for_build``, which keeps
-the bundle when no indexed page changed; ``index_site(out_dir)`` indexes a site already written, in
+``search_bundle(files)`` indexes rendered pages (site path -> bytes) and returns the bundle's files
+(``pagefind/...``); the build calls ``bundle_for_build`` before it commits its output, which keeps the
+bundle when no indexed page changed; ``index_site(out_dir)`` indexes a site already written, in
 place. Pages opt in with ``data-pagefind-body`` on the element holding the article (when no page has it,
 Pagefind indexes every page whole). A search box is ``<div data-digest-search></div>`` plus
 ``<script src="{relative link to pagefind/digest-search.js}" defer></script>``; the script finds the site
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -85,26 +85,25 @@ def search_bundle(files: Mapping[str, bytes], language: str | None = None,
         return {**_read_tree(bundle_dir, BUNDLE), **assets()}
 
 
-def bundle_for_build(out: Path, rendered: Mapping[str, bytes | None], present: Collection[str],
-                     language: str | None = None, sections: tuple[str, ...] = ("articles/",),
-                     ) -> dict[str, bytes | None]:
-    """The search bundle for an incremental build, as entries to merge into its rendered files.
+def bundle_for_build(read: Callable[[str], bytes], produced: Collection[str], changed: Collection[str],
+                     present: Collection[str], language: str | None = None,
+                     sections: tuple[str, ...] = ("articles/",)) -> dict[str, bytes | None]:
+    """The search bundle for an incremental build, as entries to merge into its outputs.
 
-    ``rendered``: site path -> new bytes, or None for "unchanged, keep the file in ``out``"; ``present``:
-    the site paths in ``out`` before writing. When no indexed page changed, appeared or went away, the
-    bundle already in ``out`` is kept (all None); otherwise it is rebuilt from every indexed page, the
-    unchanged ones read back from ``out``.
+    ``produced``: the site paths this build makes; ``changed``: those whose bytes changed; ``present``:
+    the site paths in the output folder before it; ``read``: a page's new bytes. When no indexed page
+    changed, appeared or went away, the bundle already there is kept (every entry None, "keep as is");
+    otherwise it is rebuilt from every indexed page.
     """
     def indexed(path: str) -> bool:
         return path.endswith(".html") and (not sections or path.startswith(sections))
 
-    pages = {path: data for path, data in rendered.items() if indexed(path)}
+    pages = sorted(path for path in produced if indexed(path))
     before = {path for path in present if indexed(path)}
     existing = [path for path in present if path.startswith(BUNDLE)]
-    if existing and set(pages) == before and all(data is None for data in pages.values()):
+    if existing and set(pages) == before and not any(indexed(path) for path in changed):
         return dict.fromkeys(existing)
-    full = {path: data if data is not None else (out / path).read_bytes() for path, data in pages.items()}
-    return dict(search_bundle(full, language, sections))
+    return dict(search_bundle({path: read(path) for path in pages}, language, sections))
 
 
 def index_site(out_dir: Path, language: str | None = None) -> list[str]:

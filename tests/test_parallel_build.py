@@ -1,0 +1,90 @@
+"""Large builds load, parse Markdown and render on every core (forked workers) and stage their output
+until everything rendered. These tests force that path on the small fixture site and check it gives the
+serial build's bytes, fails without touching the previous site, and names the bad file."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import parallel
+from generator.build import build_site
+from generator.config import load_config
+from generator.errors import DigestError
+from generator.output import STAGING, Staging
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
+    return root
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.delenv("DIGEST_JOBS", raising=False)
+    assert parallel.worker_count(10) == 2
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_fork_map_keeps_order_and_runs_in_other_processes(forked: None) -> None:
+    import os
+
+    results = parallel.fork_map(lambda item: (item * 2, os.getpid()), list(range(7)))
+    assert [value for value, _pid in results] == [0, 2, 4, 6, 8, 10, 12]
+    assert os.getpid() not in {pid for _value, pid in results}
+
+
+def test_parallel_build_equals_serial_build(site: Path, tmp_path: Path, forked: None,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    report = build_site(load_config(site), ingest_new=False)
+    assert report.articles == 5 and not (site / "_site" / STAGING).exists()
+    monkeypatch.setenv("DIGEST_JOBS", "1")
+    build_site(load_config(site), ingest_new=False, out=tmp_path / "serial", use_cache=False)
+    assert tree(site / "_site") == tree(tmp_path / "serial")
+
+
+def test_failed_parallel_render_leaves_the_previous_site(site: Path, forked: None) -> None:
+    build_site(load_config(site), ingest_new=False)
+    before = tree(site / "_site")
+    for path in (site / "content").rglob("*.md"):  # every page would change...
+        path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: New ", 1), encoding="utf-8")
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "topic.html").write_text("{{ no_such_variable }}\n", encoding="utf-8")  # ...one fails
+    with pytest.raises(DigestError, match=r"topic\.html"):
+        build_site(load_config(site), ingest_new=False)
+    assert tree(site / "_site") == before
+
+
+def test_bad_front_matter_found_by_a_worker_names_the_file(site: Path, forked: None) -> None:
+    bad = sorted((site / "content").rglob("*.md"))[1]
+    bad.write_text("---\ntitle: [unclosed\n---\n\nBody.\n", encoding="utf-8")
+    with pytest.raises(DigestError) as error:
+        build_site(load_config(site), ingest_new=False)
+    assert str(error.value).startswith(str(bad))
+
+
+def test_staging_commit_moves_new_folders_whole_and_replaces_changed_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "articles" / "old").mkdir(parents=True)
+    (out / "articles" / "old" / "index.html").write_bytes(b"old")
+    (out / "feed.xml").write_bytes(b"same")
+    (out / "page").write_bytes(b"a file where a folder of pages now goes")
+    staging = Staging(out)
+    assert staging.stage("feed.xml", b"same") is False  # identical bytes are not staged
+    assert staging.stage("articles/old/index.html", b"new") is True
+    assert staging.stage("articles/added/index.html", b"added") is True
+    assert staging.stage("page/2/index.html", b"two") is True
+    assert (out / "articles" / "old" / "index.html").read_bytes() == b"old"  # nothing live until commit
+    assert staging.read("articles/old/index.html") == b"new" and staging.read("feed.xml") == b"same"
+    staging.commit()
+    assert tree(out) == {"articles/added/index.html": b"added", "articles/old/index.html": b"new",
+                         "feed.xml": b"same", "page/2/index.html": b"two"}
