@@ -2,6 +2,7 @@
 until everything rendered. These tests force that path on the small fixture site and check it gives the
 serial build's bytes, fails without touching the previous site, and names the bad file."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def site(tmp_path: Path) -> Path:
 @pytest.fixture
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ITEMS", 1)
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.delenv("DIGEST_JOBS", raising=False)
     assert parallel.worker_count(10) == 2
 
@@ -36,8 +37,6 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_fork_map_keeps_order_and_runs_in_other_processes(forked: None) -> None:
-    import os
-
     results = parallel.fork_map(lambda item: (item * 2, os.getpid()), list(range(7)))
     assert [value for value, _pid in results] == [0, 2, 4, 6, 8, 10, 12]
     assert os.getpid() not in {pid for _value, pid in results}
