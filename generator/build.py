@@ -66,7 +66,8 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     ingested = ingest_captures(cfg) if ingest_new else []
     cache_root = cfg.path("cache") if use_cache else None
     settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
-    signature = input_signature(cfg, settings) if cache_root else ""
+    content_stats = content_file_stats(cfg)
+    signature = input_signature(cfg, settings, content_stats) if cache_root else ""
     manifest = load_manifest(cache_root) if cache_root else Manifest()
     intact = intact_outputs(out, manifest.outputs)
     if cache_root:
@@ -75,7 +76,7 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
             return BuildReport(articles=manifest.articles, ingested=ingested)
         clear_manifest(cache_root)
     written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings,
-                                                     existing_outputs(out), intact)
+                                                     existing_outputs(out), intact, content_stats)
     if cache_root:
         save_manifest(cache_root, Manifest(signature=signature, articles=articles,
                                            outputs=output_stats(out, produced)))
@@ -83,12 +84,14 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
 
 
 def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None, settings: str,
-               present: set[str], intact: set[str]) -> tuple[list[str], list[str], set[str], int]:
+               present: set[str], intact: set[str], content_stats: dict[str, tuple[int, int]],
+               ) -> tuple[list[str], list[str], set[str], int]:
     """Load, model, render what changed, write. Returns (written, removed, every output file, number of
     articles).
 
     ``present``: the output folder's files (what is not produced again is pruned); ``intact``: those the
-    last build wrote and nobody changed since (only they may be kept without rendering)."""
+    last build wrote and nobody changed since (only they may be kept without rendering); ``content_stats``:
+    the content files, by (size, mtime)."""
     # Imported here: the no-change path above must not pay for Jinja, Markdown and feedgen imports.
     from generator.feeds import feed_jobs
     from generator.model import build_model
@@ -99,10 +102,10 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     store = DerivedStore(cache_root)
     staging = Staging(out)
     try:
-        files = load_files(cfg, state.files)
+        files = load_files(cfg, state.files, content_stats)
         site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
                            drafts=drafts, store=store)
-        memo: dict[int, str] = {}
+        memo: dict[int, tuple[object, str]] = {}
         every_page = pages(site)
         jobs = [*page_jobs(site, every_page, memo), *feed_jobs(site, memo), *site_file_jobs(site, every_page),
                 *static_jobs(cfg)]
@@ -178,7 +181,8 @@ def ingest_captures(cfg: SiteConfig) -> list[str]:
 
 def load_articles(cfg: SiteConfig) -> list[Loaded]:
     """Every article under content/; all bad files are reported together, one line each."""
-    return [entry_to_loaded(path, entry) for path, entry in sorted(load_files(cfg, {}).items())]
+    files = load_files(cfg, {}, content_file_stats(cfg))
+    return [entry_to_loaded(path, entry) for path, entry in sorted(files.items())]
 
 
 def entry_to_loaded(path: str, entry: FileEntry) -> Loaded:
@@ -187,23 +191,20 @@ def entry_to_loaded(path: str, entry: FileEntry) -> Loaded:
     return Loaded(Path(path), entry.article, entry.sha)
 
 
-def load_files(cfg: SiteConfig, known: dict[str, FileEntry]) -> dict[str, FileEntry]:
-    """Parse the content files (on every core when there are many); a file whose size and mtime match
-    ``known`` is not read again. All bad files are reported together, one line each."""
+def load_files(cfg: SiteConfig, known: dict[str, FileEntry],
+               stats: dict[str, tuple[int, int]]) -> dict[str, FileEntry]:
+    """Parse the content files (``stats``: path -> (size, mtime), from ``content_file_stats``), on every
+    core when there are many; a file whose size and mtime match ``known`` is not read again. All bad
+    files are reported together, one line each."""
     files: dict[str, FileEntry] = {}
-    errors: list[DigestError] = []
     unknown: list[str] = []
-    for key in content_files(cfg.path("content")):
-        try:
-            stat = os.stat(key)
-        except OSError as exc:  # deleted while we looked
-            errors.append(DigestError(f"cannot read: {exc.strerror}", key))
-            continue
+    for key, (size, mtime_ns) in sorted(stats.items()):
         entry = known.get(key)
-        if entry is not None and (entry.mtime_ns, entry.size) == (stat.st_mtime_ns, stat.st_size):
+        if entry is not None and (entry.size, entry.mtime_ns) == (size, mtime_ns):
             files[key] = entry
         else:
             unknown.append(key)
+    errors: list[DigestError] = []
     for key, read in zip(unknown, fork_map(partial(read_entry, cfg.tz), unknown), strict=True):
         if isinstance(read, DigestError):
             errors.append(read)
@@ -216,10 +217,18 @@ def load_files(cfg: SiteConfig, known: dict[str, FileEntry]) -> dict[str, FileEn
     return files
 
 
-def content_files(content: Path) -> list[str]:
-    """The articles' files (``*.md``), sorted; editor lock and swap files and hidden folders skipped."""
-    return sorted(entry.path for relative, entry in _walk_files(str(content))
-                  if relative.endswith(".md") and not any(part.startswith(".") for part in relative.split("/")))
+def content_file_stats(cfg: SiteConfig) -> dict[str, tuple[int, int]]:
+    """The articles' files (``*.md``) by path, with size and mtime; editor lock and swap files and
+    hidden folders are skipped."""
+    found = {}
+    for relative, entry in _walk_files(str(cfg.path("content"))):
+        if relative.endswith(".md") and not any(part.startswith(".") for part in relative.split("/")):
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue  # a dangling link, such as an editor's lock file
+            found[entry.path] = (stat.st_size, stat.st_mtime_ns)
+    return found
 
 
 def read_entry(tz: ZoneInfo, key: str) -> FileEntry | DigestError:
@@ -285,11 +294,11 @@ def intact_outputs(out: Path, recorded: tuple[tuple[str, int, int], ...]) -> set
     return intact
 
 
-def input_signature(cfg: SiteConfig, settings: str) -> str:
+def input_signature(cfg: SiteConfig, settings: str, content_stats: dict[str, tuple[int, int]]) -> str:
     """Everything a build reads, by name, size and mtime: equal signatures mean an equal site."""
-    folders = [cfg.path("content"), *search_path(cfg, "templates"), *search_path(cfg, "static")]
+    folders = [*search_path(cfg, "templates"), *search_path(cfg, "static")]
     config = cfg.root / "site.yaml"
-    stats = [(str(config), *_size_and_mtime(config))]
+    stats = [(str(config), *_size_and_mtime(config)), *sorted((path, *stat) for path, stat in content_stats.items())]
     for folder in folders:
         stats.extend(_tree_stats(str(folder)))
     # Plain tuples of str and int: their repr is stable, and hashing it is much faster than a walk.

@@ -73,7 +73,7 @@ def feed_links(source: FeedSource) -> tuple[FeedLink, ...]:
                  for kind in FEED_KINDS)
 
 
-def feed_jobs(site: Site, memo: dict[int, str]) -> list[Job]:
+def feed_jobs(site: Site, memo: dict[int, tuple[object, str]]) -> list[Job]:
     """Every feed file by site path, each rendered only when its entries or settings changed."""
     urls = Urls(site.cfg.base_url)
     jobs = []

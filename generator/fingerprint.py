@@ -7,7 +7,6 @@ fingerprinting a list page costs a few hashes, not a walk over article bodies.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from typing import Any, Protocol
 
@@ -16,8 +15,11 @@ class Digested(Protocol):
     digest: str
 
 
-def fingerprint(*values: Any, memo: dict[int, str] | None = None) -> str:
-    """Stable hash of ``values``: dataclasses by field, objects with a ``digest`` attribute by it."""
+def fingerprint(*values: Any, memo: dict[int, tuple[Any, str]] | None = None) -> str:
+    """Stable hash of ``values``: dataclasses by field, objects with a ``digest`` attribute by it.
+
+    ``memo`` (one per build) remembers the encoding of dataclasses and containers by identity; it holds
+    a reference to each object, so an id cannot be reused by another object while the memo lives."""
     memo = {} if memo is None else memo
     hasher = hashlib.sha1(usedforsecurity=False)
     for value in values:
@@ -25,19 +27,27 @@ def fingerprint(*values: Any, memo: dict[int, str] | None = None) -> str:
     return hasher.hexdigest()
 
 
-def _encode(value: Any, memo: dict[int, str]) -> str:
-    digest = getattr(value, "digest", None)
-    if isinstance(digest, str):
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _encode(value: Any, memo: dict[int, tuple[Any, str]]) -> str:
+    kind = type(value)
+    if kind in _PLAIN:
+        return repr(value)
+    known = memo.get(id(value))
+    if known is not None:
+        return known[1]
+    if kind is tuple or kind is list:
+        encoded = "[" + ",".join([_encode(item, memo) for item in value]) + "]"
+    elif kind is dict:
+        encoded = "{" + ",".join([f"{k!r}:{_encode(v, memo)}" for k, v in sorted(value.items())]) + "}"
+    elif isinstance(digest := getattr(value, "digest", None), str):
         return "D" + digest
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        key = id(value)
-        if key not in memo:
-            inner = ",".join(_encode(getattr(value, f.name), memo) for f in dataclasses.fields(value))
-            memo[key] = hashlib.sha1(f"{type(value).__name__}({inner})".encode("utf-8", "surrogatepass"),
-                                     usedforsecurity=False).hexdigest()
-        return memo[key]
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_encode(item, memo) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{k!r}:{_encode(v, memo)}" for k, v in sorted(value.items())) + "}"
-    return repr(value)
+    elif hasattr(kind, "__dataclass_fields__"):
+        inner = ",".join([_encode(getattr(value, name), memo) for name in kind.__dataclass_fields__])
+        encoded = hashlib.sha1(f"{kind.__name__}({inner})".encode("utf-8", "surrogatepass"),
+                               usedforsecurity=False).hexdigest()
+    else:
+        return repr(value)
+    memo[id(value)] = (value, encoded)
+    return encoded

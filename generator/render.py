@@ -168,7 +168,7 @@ def archive_pages(site: Site, feeds: tuple[FeedLink, ...]) -> list[Page]:
     return out
 
 
-def page_jobs(site: Site, every_page: list[Page], memo: dict[int, str]) -> list[Job]:
+def page_jobs(site: Site, every_page: list[Page], memo: dict[int, tuple[object, str]]) -> list[Job]:
     """Every HTML page, each with the fingerprint of what it is rendered from.
 
     A page depends on the template set, the settings and its own context; when a template reads the
