@@ -8,7 +8,9 @@ for digest, each run as the real CLI (``digest build --no-ingest``), wall time a
 whole process tree: cold (no output, no cache), no-change rebuild, edit one title, edit one body, add one
 article, delete one article, change one article's topics. ``--verify`` checks after every incremental
 scenario that the output is byte-identical to a cold build of the same content (slow: one more cold
-build per scenario). Ratios to Hugo's cold build are what count. This is a benchmark, not a test.
+build per scenario). Ratios to Hugo's cold build are what count. The cold build's time and memory per
+stage (load, model, render, feeds, write; ``digest build --timings``) are printed last. This is a
+benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def make_digest(n: int, root: Path, research: bool) -> None:
 
 
 def build(root: Path, out: Path | None = None) -> Run:
-    cmd = [DIGEST, "-C", str(root), "build", "--no-ingest"] + (["--out", str(out)] if out else [])
+    cmd = [DIGEST, "-C", str(root), "build", "--no-ingest", "--timings"] + (["--out", str(out)] if out else [])
     run = measure(cmd)
     if run.returncode != 0:
         sys.exit(f"digest build failed:\n{run.output[-2000:]}")
@@ -187,7 +189,16 @@ def main() -> int:
     for name, run in digest.items():
         ratio = f"{run.seconds / hugo.seconds:>13.2f}" if hugo else ""
         print(f"{'digest ' + name:<34}{run.seconds:>9.2f}{run.peak_mb:>10.0f}{ratio}")
+    print("\ndigest cold build by stage (peak: the main process; workers: the largest worker):")
+    print(stage_table(digest["cold build"].output))
     return 0
+
+
+def stage_table(output: str) -> str:
+    """The ``--timings`` table from a build's output."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("stage ")), len(lines))
+    return "\n".join(lines[start:]) or "(no timings)"
 
 
 if __name__ == "__main__":

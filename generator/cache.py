@@ -1,9 +1,10 @@
 """The build cache: one folder (``folders.cache``, default ``.digest-cache/``) that may be deleted at any
 time without changing the output; it only saves work.
 
-- ``state.pickle``: parsed articles by file (trusted while the file's size and mtime are unchanged) and
-  the fingerprint of every output file of the last build (a page whose inputs did not change is neither
-  rendered nor written again).
+- ``files.pickle`` and ``state.pickle``: parsed articles by file (trusted while the file's size and mtime
+  are unchanged; the second file holds those changed since the first was written) and the fingerprint of
+  every output file of the last build (a page whose inputs did not change is neither rendered nor
+  written again).
 - ``derived.sqlite``: HTML, summary and reading time per Markdown body (by hash), read row by row, so an
   edit rebuild touches only the bodies of the pages it re-renders.
 
@@ -13,6 +14,7 @@ trusted: every entry is keyed by ``CACHE_KEY`` and a failed read counts as an em
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sqlite3
@@ -58,6 +60,31 @@ class BuildState:
     settings: str = ""
     files: dict[str, FileEntry] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output site path -> input fingerprint
+    base: Base | None = None  # where ``files`` came from (see ``save_state``)
+
+
+@dataclass(frozen=True)
+class Base:
+    """Parsed content files as of some build. Rewriting 10,000 parsed articles costs more than the rest
+    of an edit rebuild, so later builds store only what changed since (``Delta``) until that grows."""
+
+    key: str = CACHE_KEY
+    token: str = ""
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delta:
+    key: str = CACHE_KEY
+    base: str = ""  # token of the Base it applies to
+    settings: str = ""
+    changed: dict[str, FileEntry] = field(default_factory=dict)
+    removed: tuple[str, ...] = ()
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+DELTA_SHARE = 20  # rewrite the base once more than 1/20 of the files changed since it was written...
+DELTA_MIN = 64  # ...and more than this many
 
 
 def _folder(cache_root: Path) -> Path:
@@ -65,12 +92,17 @@ def _folder(cache_root: Path) -> Path:
 
 
 def _read(path: Path, kind: type[Any]) -> Any:
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling creates many objects and no garbage: collections would only cost time
     try:
         with path.open("rb") as handle:
             value = pickle.load(handle)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
             IndexError, MemoryError):
         return kind()
+    finally:
+        if collecting:
+            gc.enable()
     return value if isinstance(value, kind) and value.key == CACHE_KEY else kind()
 
 
@@ -88,8 +120,17 @@ def load_manifest(cache_root: Path) -> Manifest:
 
 
 def load_state(cache_root: Path) -> BuildState:
-    state: BuildState = _read(_folder(cache_root) / "state.pickle", BuildState)
-    return state
+    base: Base = _read(_folder(cache_root) / "files.pickle", Base)
+    delta: Delta = _read(_folder(cache_root) / "state.pickle", Delta)
+    if not base.token:
+        return BuildState()
+    files = dict(base.files)
+    if delta.base == base.token:
+        files.update(delta.changed)
+        for name in delta.removed:
+            files.pop(name, None)
+        return BuildState(settings=delta.settings, files=files, outputs=delta.outputs, base=base)
+    return BuildState(files=files, base=base)  # parsed files stay good; output fingerprints are unknown
 
 
 def clear_manifest(cache_root: Path) -> None:
@@ -101,8 +142,22 @@ def save_manifest(cache_root: Path, manifest: Manifest) -> None:
     _write(_folder(cache_root) / "manifest.pickle", manifest)
 
 
-def save_state(cache_root: Path, state: BuildState) -> None:
-    _write(_folder(cache_root) / "state.pickle", state)
+def save_state(cache_root: Path, state: BuildState, previous: BuildState) -> None:
+    """Store ``state``: as a delta over the base ``previous`` was loaded from while that stays small,
+    else as a new base (written before the delta that names it, so a crash between leaves a mismatch,
+    which reads as an empty cache, never as a wrong one)."""
+    base = previous.base
+    if base is not None:
+        changed = {name: entry for name, entry in state.files.items() if base.files.get(name) is not entry}
+        removed = tuple(name for name in base.files if name not in state.files)
+        if len(changed) + len(removed) <= max(DELTA_MIN, len(state.files) // DELTA_SHARE):
+            _write(_folder(cache_root) / "state.pickle", Delta(base=base.token, settings=state.settings,
+                                                               changed=changed, removed=removed,
+                                                               outputs=state.outputs))
+            return
+    token = os.urandom(8).hex()
+    _write(_folder(cache_root) / "files.pickle", Base(token=token, files=state.files))
+    _write(_folder(cache_root) / "state.pickle", Delta(base=token, settings=state.settings, outputs=state.outputs))
 
 
 class DerivedStore:

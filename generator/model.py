@@ -439,12 +439,18 @@ def _link_neighbours(views: list[ArticleView]) -> tuple[ArticleView, ...]:
     for index, view in enumerate(views):
         newer = views[index - 1] if index > 0 else None
         older = views[index + 1] if index + 1 < len(views) else None
-        links = (_link(newer), _link(older))
-        # The view's digest: its file's content plus everything the build adds to it.
-        shown = repr((view.digest, view.path, view.topics, view.story, links))
+        # The view's digest: its file's content plus everything the build adds to it. (Plain strings
+        # joined, and the constructor called directly: this runs for every article on every rebuild.)
+        shown = "\x1f".join((view.digest, view.path, *(f"{t.name}\x1e{t.path}" for t in view.topics),
+                             *_link_parts(view.story), *_link_parts(newer), *_link_parts(older)))
         digest = hashlib.sha1(shown.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
-        out.append(dataclasses.replace(view, newer=links[0], older=links[1], digest=digest))
+        out.append(ArticleView(view.article, view.source, view.path, view.moment, view.feed_moment, view.updated,
+                               view.topics, view.derived, _link(newer), _link(older), view.story, digest))
     return tuple(out)
+
+
+def _link_parts(item: ArticleView | Link | None) -> tuple[str, str]:
+    return ("", "") if item is None else (item.title, item.path)
 
 
 def _link(view: ArticleView | None) -> Link | None:

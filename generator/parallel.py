@@ -44,13 +44,15 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item],
         return [function(item) for item in items]
     global _FORKED
     _FORKED = (function, items, in_worker)
+    frozen_by_caller = gc.get_freeze_count() > 0
     gc.freeze()  # keep the collector from touching (and so copying) the parent's objects in every child
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_work_share, [(index, workers) for index in range(workers)])
     finally:
         _FORKED = None
-        gc.unfreeze()
+        if not frozen_by_caller:
+            gc.unfreeze()
     results: list[Any] = [None] * len(items)
     for index, part in enumerate(parts):
         results[index::workers] = part

@@ -117,6 +117,36 @@ def test_a_corrupt_or_foreign_cache_is_ignored(site, tmp_path):
     assert_same_as_cold(site, tmp_path)
 
 
+def test_parsed_files_are_stored_as_a_delta_until_it_grows(site, tmp_path, monkeypatch):
+    from generator import cache as build_cache
+
+    build(site)
+    base = site / ".digest-cache" / "build" / "files.pickle"
+    written = base.read_bytes()
+    edit_title(site)
+    build(site)
+    first_article(site).unlink()
+    build(site)
+    assert base.read_bytes() == written  # two small changes: only the delta was rewritten
+    assert_same_as_cold(site, tmp_path)
+    monkeypatch.setattr(build_cache, "DELTA_MIN", 0)
+    monkeypatch.setattr(build_cache, "DELTA_SHARE", 1000)
+    edit_body(site)
+    build(site)
+    assert base.read_bytes() != written
+    assert_same_as_cold(site, tmp_path)
+
+
+def test_a_corrupt_base_of_parsed_files_is_ignored(site, tmp_path):
+    build(site)
+    edit_title(site)
+    build(site)
+    (site / ".digest-cache" / "build" / "files.pickle").write_bytes(b"\x80\x05 truncated")
+    edit_body(site)
+    build(site)
+    assert_same_as_cold(site, tmp_path)
+
+
 def test_deleting_the_cache_changes_nothing(site):
     build(site)
     before = tree(site / "_site")

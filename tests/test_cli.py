@@ -39,3 +39,18 @@ def test_a_digest_error_is_one_line_and_exit_1(tmp_path, capsys):
     assert main(["-C", str(tmp_path), "build", "--no-ingest"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "site.yaml:1:" in err and "'titel'" in err
+
+
+def test_build_timings_show_each_stage(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    site = tmp_path / "site"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "site", site,
+                    ignore=shutil.ignore_patterns("_site", ".digest-cache"))
+    assert main(["-C", str(site), "build", "--no-ingest", "--timings"]) == 0
+    err = capsys.readouterr().err
+    assert [line.split()[0] for line in err.splitlines()] == ["stage", "load", "model", "render", "feeds", "search",
+                                                              "write", "total"]
+    assert main(["-C", str(site), "build", "--no-ingest", "--timings"]) == 0  # nothing changed: one check
+    assert [line.split()[0] for line in capsys.readouterr().err.splitlines()] == ["stage", "check", "total"]

@@ -1,8 +1,9 @@
-"""``digest build [--base-url URL] [--out DIR] [--drafts] [--no-ingest]``: content/ -> the site."""
+"""``digest build [--base-url URL] [--out DIR] [--drafts] [--no-ingest] [--timings]``: content/ -> the site."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--drafts", action="store_true", help="also publish articles marked draft: true")
     parser.add_argument("--no-ingest", dest="ingest", action="store_false",
                         help="do not ingest captures that have no article yet")
+    parser.add_argument("--timings", action="store_true",
+                        help="print time and peak memory per build stage (to stderr)")
     parser.set_defaults(func=run)
 
 
@@ -29,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"ingested {path}")
     print(f"built {_count(report.articles, 'article')} into {out}: {_count(len(report.written), 'file')} "
           f"written, {len(report.removed)} removed")
+    if args.timings:
+        print(report.stages.table(), file=sys.stderr)
     return 0
 
 
