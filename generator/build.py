@@ -13,6 +13,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,6 +26,7 @@ from generator.cache import (
     DerivedStore,
     FileEntry,
     Manifest,
+    Session,
     clear_manifest,
     load_manifest,
     load_state,
@@ -58,12 +60,13 @@ class BuildReport:
 
 
 def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True,
-               out: Path | None = None, use_cache: bool = True) -> BuildReport:
+               out: Path | None = None, use_cache: bool = True, session: Session | None = None) -> BuildReport:
     """Build the site into ``out`` (default: the configured output folder). Raises DigestError on bad
     input, in which case nothing in ``out`` has changed.
 
     With the build cache (``folders.cache``), unchanged content files are not parsed again and outputs
-    whose inputs did not change are neither rendered nor written; the output is the same either way."""
+    whose inputs did not change are neither rendered nor written; the output is the same either way.
+    A ``session`` (kept by a preview between builds) holds the cache's state in memory."""
     out = (out or cfg.path("output")).resolve()
     check_output_folder(cfg, out)
     stages = Stages()
@@ -83,7 +86,8 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
             return BuildReport(articles=manifest.articles, ingested=ingested, stages=stages)
         clear_manifest(cache_root)
     written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings,
-                                                     existing_outputs(out), intact, content_stats, stages)
+                                                     existing_outputs(out), intact, content_stats, stages,
+                                                     session or Session())
     if cache_root:
         save_manifest(cache_root, Manifest(signature=signature, articles=articles,
                                            outputs=output_stats(out, produced)))
@@ -93,7 +97,7 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
 
 def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None, settings: str,
                present: set[str], intact: set[str], content_stats: dict[str, tuple[int, int]],
-               stages: Stages) -> tuple[list[str], list[str], set[str], int]:
+               stages: Stages, session: Session) -> tuple[list[str], list[str], set[str], int]:
     """Load, model, render what changed, write. Returns (written, removed, every output file, number of
     articles).
 
@@ -104,9 +108,11 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     from generator.feeds import feed_jobs
     from generator.model import build_model
     from generator.render import page_jobs, pages, static_jobs
+    from generator.research.search import bundle_for_build
     from generator.sitefiles import site_file_jobs
 
-    state = load_state(cache_root) if cache_root else BuildState()
+    state = (session.recall(cache_root, settings) or load_state(cache_root)) if cache_root else BuildState()
+    session.forget()  # until this build succeeds: a failed build's state is never reused
     # What the build loads and models lives until it ends: spare the garbage collector from scanning it
     # again and again (at 10,000 articles that cost a quarter of an edit rebuild).
     gc.freeze()
@@ -136,18 +142,23 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         produced = {job.path for job in jobs}
         changed = render_and_stage(stale_pages, staging, store)
         stages.lap("render")
-        changed |= render_and_stage([job for job in other_jobs if is_stale(job)], staging, store)
-        stages.lap("feeds")
-        if cfg.research:
-            stage_search_bundle(cfg, staging, produced, changed, present)
-            stages.lap("search")
+        with ThreadPoolExecutor(max_workers=1) as background:
+            # Pagefind indexes the pages (a process of its own) while the feeds render.
+            search = background.submit(bundle_for_build, staging.read, frozenset(produced), frozenset(changed),
+                                       present, cfg.language) if cfg.research else None
+            changed |= render_and_stage([job for job in other_jobs if is_stale(job)], staging, store)
+            stages.lap("feeds")
+            if search is not None:
+                stage_search_bundle(search.result(), staging, produced, changed)
+                stages.lap("search")
         written = sorted(changed)
         staging.commit()
         removed = prune(out, produced, present)
         if cache_root:
             store.flush()
             fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
-            save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints), state)
+            saved = save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints), state)
+            session.keep(cache_root, settings, saved)
     finally:
         gc.unfreeze()
         staging.discard()
@@ -176,12 +187,10 @@ def render_and_stage(stale: list[Job], staging: Staging, store: DerivedStore) ->
     return {job.path for job, flag in zip(stale, flags, strict=True) if flag}
 
 
-def stage_search_bundle(cfg: SiteConfig, staging: Staging, produced: set[str], changed: set[str],
-                        present: set[str]) -> None:
-    """Add the Pagefind bundle to the outputs (rebuilt only when an indexed page changed)."""
-    from generator.research.search import bundle_for_build
-
-    for path, data in bundle_for_build(staging.read, produced, changed, present, cfg.language).items():
+def stage_search_bundle(bundle: dict[str, bytes | None], staging: Staging, produced: set[str],
+                        changed: set[str]) -> None:
+    """Add the Pagefind bundle to the outputs (entries of None: the bundle in place is kept)."""
+    for path, data in bundle.items():
         produced.add(path)
         if data is not None and staging.stage(path, data):
             changed.add(path)

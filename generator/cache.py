@@ -14,6 +14,7 @@ trusted: every entry is keyed by ``CACHE_KEY`` and a failed read counts as an em
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import pickle
@@ -119,6 +120,24 @@ def load_manifest(cache_root: Path) -> Manifest:
     return manifest
 
 
+@dataclass
+class Session:
+    """What a long-running preview or watcher keeps between its builds: the last build's state, so an
+    edit rebuild does not read and unpickle it again (at 10,000 articles, a third of a second)."""
+
+    state: BuildState | None = None
+    where: tuple[Path, str] | None = None  # (cache folder, build settings) the state belongs to
+
+    def recall(self, cache_root: Path, settings: str) -> BuildState | None:
+        return self.state if self.where == (cache_root, settings) else None
+
+    def keep(self, cache_root: Path, settings: str, state: BuildState) -> None:
+        self.state, self.where = state, (cache_root, settings)
+
+    def forget(self) -> None:
+        self.state = self.where = None
+
+
 def load_state(cache_root: Path) -> BuildState:
     base: Base = _read(_folder(cache_root) / "files.pickle", Base)
     delta: Delta = _read(_folder(cache_root) / "state.pickle", Delta)
@@ -142,10 +161,11 @@ def save_manifest(cache_root: Path, manifest: Manifest) -> None:
     _write(_folder(cache_root) / "manifest.pickle", manifest)
 
 
-def save_state(cache_root: Path, state: BuildState, previous: BuildState) -> None:
+def save_state(cache_root: Path, state: BuildState, previous: BuildState) -> BuildState:
     """Store ``state``: as a delta over the base ``previous`` was loaded from while that stays small,
     else as a new base (written before the delta that names it, so a crash between leaves a mismatch,
-    which reads as an empty cache, never as a wrong one)."""
+    which reads as an empty cache, never as a wrong one). Returns ``state`` as ``load_state`` would
+    read it back (a preview keeps it in memory for its next build)."""
     base = previous.base
     if base is not None:
         changed = {name: entry for name, entry in state.files.items() if base.files.get(name) is not entry}
@@ -154,10 +174,12 @@ def save_state(cache_root: Path, state: BuildState, previous: BuildState) -> Non
             _write(_folder(cache_root) / "state.pickle", Delta(base=base.token, settings=state.settings,
                                                                changed=changed, removed=removed,
                                                                outputs=state.outputs))
-            return
-    token = os.urandom(8).hex()
-    _write(_folder(cache_root) / "files.pickle", Base(token=token, files=state.files))
-    _write(_folder(cache_root) / "state.pickle", Delta(base=token, settings=state.settings, outputs=state.outputs))
+            return dataclasses.replace(state, base=base)
+    base = Base(token=os.urandom(8).hex(), files=state.files)
+    _write(_folder(cache_root) / "files.pickle", base)
+    _write(_folder(cache_root) / "state.pickle", Delta(base=base.token, settings=state.settings,
+                                                       outputs=state.outputs))
+    return dataclasses.replace(state, base=base)
 
 
 class DerivedStore:

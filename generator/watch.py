@@ -41,7 +41,7 @@ from watchdog.observers import Observer
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.errors import DigestError
 
-QUIET_SECONDS = 0.1  # editors finish a save (temp file, rename) within a few milliseconds
+QUIET_SECONDS = 0.05  # editors finish a save (temp file, rename) within a few milliseconds
 MAX_WAIT_SECONDS = 1.0  # a steady stream of changes still rebuilds about once a second
 STOP_SECONDS = 5.0  # Ctrl-C: how long to wait for a clean stop before leaving anyway
 HARD_MAX_SECONDS = 5.0  # ... unless a file is still being written; then at most this long

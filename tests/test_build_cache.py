@@ -172,3 +172,34 @@ def test_a_title_fix_keeps_the_url(site):
     build(site)
     assert sorted((site / "_site" / "articles").glob("*/index.html")) == pages_before
     assert any("A title changed by an editor" in p.read_text(encoding="utf-8") for p in pages_before)
+
+
+def test_a_session_keeps_the_state_in_memory_between_builds(site, tmp_path):
+    from generator.cache import Session
+
+    session = Session()
+    build(site, session=session)
+    assert session.state is not None and len(session.state.files) == 6  # a draft too
+    for name in ("files.pickle", "state.pickle"):  # not read again while the session holds the state
+        (site / ".digest-cache" / "build" / name).unlink()
+    edit_title(site)
+    build(site, session=session)
+    assert not (site / ".digest-cache" / "build" / "files.pickle").exists()  # a delta over the kept base
+    assert_same_as_cold(site, tmp_path)
+
+
+def test_a_failed_build_leaves_nothing_in_the_session(site, tmp_path):
+    from generator.cache import Session
+    from generator.errors import DigestError
+
+    session = Session()
+    build(site, session=session)
+    path = first_article(site)
+    good = path.read_text(encoding="utf-8")
+    path.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    with pytest.raises(DigestError):
+        build(site, session=session)
+    assert session.state is None
+    path.write_text(good.replace("title:", "title: Fixed", 1), encoding="utf-8")
+    build(site, session=session)
+    assert_same_as_cold(site, tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import webbrowser
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,13 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from generator.build import build_site
+    from generator.cache import Session
+
+    build = partial(build_site, session=Session())  # the cache's state stays in memory between builds
 
     preview = None
     try:  # Ctrl-C ends serve cleanly at any point, even during the first build
-        preview = start_preview(Path(args.root), build_site, host=args.host, port=args.port, drafts=args.drafts,
+        preview = start_preview(Path(args.root), build, host=args.host, port=args.port, drafts=args.drafts,
                                 on_outcome=_print)
         print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
         if args.open:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,13 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from generator.build import build_site
+    from generator.cache import Session
+
+    build = partial(build_site, session=Session())  # the cache's state stays in memory between builds
 
     session = None
     try:  # Ctrl-C ends watch cleanly at any point, even during the first build
-        session = start_watching(Path(args.root), build_site, drafts=args.drafts, on_outcome=_print)
+        session = start_watching(Path(args.root), build, drafts=args.drafts, on_outcome=_print)
         print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
         wait_for_interrupt()  # the rebuilds run in their own thread
     except KeyboardInterrupt:
