@@ -227,7 +227,7 @@ def static_jobs(cfg: SiteConfig) -> list[Job]:
 
 
 def render_page(env: jinja2.Environment, site: Site, urls: Urls, page: Page) -> str:
-    url: Callable[[str], str] = urls.rooted if page.rooted else partial(urls.relative, page.path)
+    url: Callable[[str], str] = urls.rooted if page.rooted else urls.linker(page.path)
     context = {"site": site, "cfg": site.cfg, "page": page, "url": url, "abs_url": urls.absolute,
                "feeds": page.feeds, **page.context}
     try:

@@ -9,6 +9,8 @@ no leading slash, directories ending in ``/`` (``""`` is home, ``"articles/x/"``
 from __future__ import annotations
 
 import posixpath
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -36,19 +38,28 @@ class Urls:
 
     def relative(self, from_site_path: str, to_site_path: str) -> str:
         """Link from the page at ``from_site_path`` to ``to_site_path``, relative to the page's folder."""
-        from_dir = posixpath.dirname(output_file(from_site_path))
-        target = _relpath(to_site_path, from_dir)
-        if to_site_path.endswith("/") or to_site_path == "":
-            target = "./" if target == "." else target + "/"
-        return quote(target)
+        return self.linker(from_site_path)(to_site_path)
+
+    def linker(self, from_site_path: str) -> Callable[[str], str]:
+        """``relative`` for one page: its folder is split once, not on each of the page's links."""
+        from_parts = [p for p in posixpath.dirname(output_file(from_site_path)).split("/") if p]
+
+        def link(to_site_path: str) -> str:
+            target = _relpath([p for p in to_site_path.split("/") if p], from_parts)
+            if to_site_path.endswith("/") or to_site_path == "":
+                target = "./" if target == "." else target + "/"
+            return target if _PLAIN_PATH.fullmatch(target) else quote(target)
+
+        return link
 
 
-def _relpath(target: str, start: str) -> str:
+def _relpath(to_parts: list[str], from_parts: list[str]) -> str:
     """``posixpath.relpath`` for site paths (already normal: no ``.``/``..``), without its ``abspath``
     calls on the working directory, which made link building the slowest part of a build."""
-    to_parts = [p for p in target.split("/") if p]
-    from_parts = [p for p in start.split("/") if p]
     common = 0
     while common < min(len(to_parts), len(from_parts)) and to_parts[common] == from_parts[common]:
         common += 1
     return "/".join([".."] * (len(from_parts) - common) + to_parts[common:]) or "."
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")  # what quote() leaves as it is
