@@ -122,8 +122,10 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         files = load_files(cfg, state.files, content_stats)
         gc.freeze()
         stages.lap("load")
+        deferred = session.research
         site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
-                           drafts=drafts, store=store)
+                           drafts=drafts, store=store,
+                           research_source=partial(deferred.research, cache_root=cache_root) if deferred else None)
         gc.freeze()
         memo: dict[int, tuple[object, str]] = {}
         every_page = pages(site)

@@ -23,10 +23,13 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.content import Article
+
+if TYPE_CHECKING:
+    from generator.research.deferred import DeferredResearch
 
 FORMAT = 1
 CACHE_KEY = f"digest {__version__} format {FORMAT} python {sys.version_info[:2]}"
@@ -127,6 +130,7 @@ class Session:
 
     state: BuildState | None = None
     where: tuple[Path, str] | None = None  # (cache folder, build settings) the state belongs to
+    research: DeferredResearch | None = None  # the research analysis, done in the background
 
     def recall(self, cache_root: Path, settings: str) -> BuildState | None:
         return self.state if self.where == (cache_root, settings) else None

@@ -12,12 +12,13 @@ import datetime as dt
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -342,8 +343,11 @@ def reading_minutes(text: str) -> int:
 
 # --- Building the model ---------------------------------------------------------------------------
 
+ResearchSource = Callable[[Sequence["Loaded"], ZoneInfo], "Research"]  # a preview's deferred analysis
+
+
 def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = False,
-                store: Store | None = None) -> Site:
+                store: Store | None = None, research_source: ResearchSource | None = None) -> Site:
     """The whole site from all articles. Raises DigestError naming both files on any URL clash."""
     published = [item for item in loaded if drafts or not item.article.draft]
     for item in published:
@@ -354,7 +358,7 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
                       "article URL")
     topic_names = _topic_names(cfg, published)
     refs = {key: TopicRef(name, topic_path(topic_slug(cfg, name))) for key, name in topic_names.items()}
-    research = _analyse(cfg, published, store)
+    research = _analyse(cfg, published, store, research_source)
     every = sorted((_with_story(_view(cfg, item, refs, store), research) for item in published), key=_order)
     # A text published by several outlets is listed once, as its earliest publication.
     hidden = research.hidden if research else frozenset()
@@ -367,9 +371,12 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
                 archive=_archive(views), research=research, copies=copies)
 
 
-def _analyse(cfg: SiteConfig, published: Sequence[Loaded], store: Store | None) -> Research | None:
+def _analyse(cfg: SiteConfig, published: Sequence[Loaded], store: Store | None,
+             source: ResearchSource | None) -> Research | None:
     if not cfg.research:
         return None
+    if source is not None:
+        return source(published, cfg.tz)
     from generator.research.analysis import analyse  # numpy, scipy, datasketch: only when asked for
 
     return analyse([item.article for item in published], cfg.tz, store=store)

@@ -118,16 +118,19 @@ def research_context(site: Site, view: ArticleView, by_id: dict[str, ArticleView
     group = research.duplicate(view.article.id)
     same_text = {a.id for a in (group.canonical, *group.others)} if group else set()
     in_story = {a.id for a in story.articles} if story else set()
-    # Article views only (they carry a digest), so page fingerprints stay cheap.
+    canonical = by_id.get(group.canonical.id) if group and group.canonical.id != view.article.id else None
+    # Article views only (they carry a digest), so page fingerprints stay cheap. Only articles that still
+    # exist: a preview may build with an analysis made before the last edits (generator.research.deferred).
     return {
         # Copies of this very text are named under "also published", not again as other reports.
         "story_views": tuple(by_id[a.id] for a in story.articles
-                             if a.id != view.article.id and a.id not in same_text) if story else (),
+                             if a.id != view.article.id and a.id not in same_text and a.id in by_id)
+                       if story else (),
         "story_path": f"stories/{story.id}/" if story else None,
-        "copy_of": by_id[group.canonical.id] if group and group.canonical.id != view.article.id else None,
-        "also_published": tuple(by_id[a.id] for a in group.others) if group else (),
+        "copy_of": canonical,
+        "also_published": tuple(by_id[a.id] for a in group.others if a.id in by_id) if group else (),
         "related": tuple(by_id[r.article.id] for r in research.related.get(view.article.id, ())
-                         if r.article.id not in in_story),
+                         if r.article.id not in in_story and r.article.id in by_id),
     }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.serve import start_preview
-from generator.watch import Outcome, describe, leave, wait_for_interrupt
+from generator.watch import RESEARCH_DONE, Outcome, describe, leave, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -24,13 +24,17 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.cache import Session
+    from generator.research.deferred import DeferredResearch
 
-    build = partial(build_site, session=Session())  # the cache's state stays in memory between builds
+    research = DeferredResearch()
+    # The cache's state stays in memory between builds; the research analysis runs in the background.
+    build = partial(build_site, session=Session(research=research))
 
     preview = None
     try:  # Ctrl-C ends serve cleanly at any point, even during the first build
         preview = start_preview(Path(args.root), build, host=args.host, port=args.port, drafts=args.drafts,
                                 on_outcome=_print)
+        research.on_ready = partial(preview.session.debouncer.add, RESEARCH_DONE)  # pages catch up then
         print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
         if args.open:
             webbrowser.open(preview.url)
@@ -38,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        research.close()
         if preview is not None:
             leave(preview.stop, preview.session)
     return 0

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from generator.watch import Outcome, describe, leave, start_watching, wait_for_interrupt
+from generator.watch import RESEARCH_DONE, Outcome, describe, leave, start_watching, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -19,17 +19,22 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.cache import Session
+    from generator.research.deferred import DeferredResearch
 
-    build = partial(build_site, session=Session())  # the cache's state stays in memory between builds
+    research = DeferredResearch()
+    # The cache's state stays in memory between builds; the research analysis runs in the background.
+    build = partial(build_site, session=Session(research=research))
 
     session = None
     try:  # Ctrl-C ends watch cleanly at any point, even during the first build
         session = start_watching(Path(args.root), build, drafts=args.drafts, on_outcome=_print)
+        research.on_ready = partial(session.debouncer.add, RESEARCH_DONE)  # pages catch up then
         print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
         wait_for_interrupt()  # the rebuilds run in their own thread
     except KeyboardInterrupt:
         pass
     finally:
+        research.close()
         if session is not None:
             leave(session.stop, session)
     return 0

@@ -1,0 +1,54 @@
+"""A preview's research analysis: first synchronously, then in a helper process while rebuilds go on."""
+
+import shutil
+import threading
+from pathlib import Path
+
+from generator.build import load_articles
+from generator.config import load_config
+from generator.research.deferred import DeferredResearch, analyse_now
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+
+
+def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
+    cfg = load_config(root)
+    deferred = DeferredResearch()
+    ready = threading.Event()
+    deferred.on_ready = ready.set
+    try:
+        first = deferred.research(load_articles(cfg), cfg.tz, None)
+        assert not deferred.pending  # the first analysis is made at once
+        assert deferred.research(load_articles(cfg), cfg.tz, None) is first  # nothing changed: same one
+
+        path = sorted((root / "content").rglob("*.md"))[0]
+        path.write_text(path.read_text(encoding="utf-8") + "\nA later paragraph.\n", encoding="utf-8")
+        edited = load_articles(cfg)
+        assert deferred.research(edited, cfg.tz, None) is first  # stale, at once...
+        assert deferred.pending  # ...while the new analysis runs in a helper process
+        assert ready.wait(timeout=120)
+        fresh = deferred.research(edited, cfg.tz, None)
+        assert fresh is not first and not deferred.pending
+        assert fresh == analyse_now(edited, cfg.tz, None)
+    finally:
+        deferred.close()
+
+
+def test_close_stops_an_analysis_in_progress(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
+    cfg = load_config(root)
+    deferred = DeferredResearch()
+    called = threading.Event()
+    deferred.on_ready = called.set
+    deferred.research(load_articles(cfg), cfg.tz, None)
+    path = sorted((root / "content").rglob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    deferred.research(load_articles(cfg), cfg.tz, None)
+    assert deferred.pending
+    running = deferred._running
+    deferred.close()
+    assert running is not None and not running.is_alive()  # no helper process outlives the preview
+    assert not called.wait(timeout=2)
