@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from generator.watch import QUIET_SECONDS
+
 REPO = Path(__file__).resolve().parent.parent
 GEN = REPO.parent / "shared" / "tools" / "gen_corpus.py"
 SAMPLE_PARTS = ("site.yaml", "captures", "content", "themes", "templates", "static")
@@ -180,7 +183,7 @@ def main() -> None:
           f"(min {min(times):.0f}, max {max(times):.0f})")
     if builds:
         print(f"build share: median {statistics.median(builds) * 1000:.0f} ms over {len(builds)} builds "
-              f"(debounce quiet period 100 ms; the rest is events, reload and page load)")
+              f"(debounce quiet period {QUIET_SECONDS * 1000:.0f} ms; the rest is events, reload and page load)")
 
 
 if __name__ == "__main__":

@@ -377,9 +377,9 @@ def _analyse(cfg: SiteConfig, published: Sequence[Loaded], store: Store | None,
         return None
     if source is not None:
         return source(published, cfg.tz)
-    from generator.research.analysis import analyse  # numpy, scipy, datasketch: only when asked for
+    from generator.research.deferred import remembered_analysis  # numpy, scipy...: only when asked for
 
-    return analyse([item.article for item in published], cfg.tz, store=store)
+    return remembered_analysis(published, cfg.tz, store)
 
 
 def article_slug(article: Article, source: Path) -> str:

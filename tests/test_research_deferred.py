@@ -52,3 +52,24 @@ def test_close_stops_an_analysis_in_progress(tmp_path: Path) -> None:
     deferred.close()
     assert running is not None and not running.is_alive()  # no helper process outlives the preview
     assert not called.wait(timeout=2)
+
+
+def test_builds_whose_articles_did_not_change_reuse_the_analysis(tmp_path: Path, monkeypatch) -> None:
+    from generator.build import build_site
+    from generator.research import analysis
+
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
+    calls = []
+    real = analysis.analyse
+    monkeypatch.setattr(analysis, "analyse", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    build_site(load_config(root), ingest_new=False)
+    assert len(calls) == 1
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "404.html").write_text('{% extends "theme/404.html" %}\n', encoding="utf-8")
+    build_site(load_config(root), ingest_new=False)  # a template changed, no article did
+    assert len(calls) == 1
+    path = sorted((root / "content").rglob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    build_site(load_config(root), ingest_new=False)
+    assert len(calls) == 2

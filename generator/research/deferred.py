@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from generator.model import Loaded
+    from generator.model import Loaded, Store
     from generator.research.analysis import Research
 
 
@@ -37,14 +37,31 @@ def research_key(published: Sequence[Loaded], tz: ZoneInfo) -> str:
     return hasher.hexdigest()
 
 
+REMEMBERED = "research"  # the build cache keeps one analysis: the last one, with its key
+
+
+def remembered_analysis(published: Sequence[Loaded], tz: ZoneInfo, store: Store | None) -> Research:
+    """The analysis of ``published``; the build cache keeps the last one, so a build whose articles did
+    not change (a template edit, a restart of the preview) does not redo it."""
+    from generator.research.analysis import Research, analyse
+
+    key = research_key(published, tz)
+    found = store.get(REMEMBERED) if store is not None else None
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == key and isinstance(found[1], Research):
+        return found[1]
+    research = analyse([item.article for item in published], tz, store=store)
+    if store is not None:
+        store.put(REMEMBERED, (key, research))
+    return research
+
+
 def analyse_now(published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> Research:
-    """The analysis, with the build cache's per-article features (also run in the helper process)."""
+    """The analysis, with the build cache (also run in the helper process)."""
     from generator.cache import DerivedStore
-    from generator.research.analysis import analyse
 
     store = DerivedStore(cache_root)
     try:
-        research = analyse([item.article for item in published], tz, store=store)
+        research = remembered_analysis(published, tz, store)
         store.flush()
     finally:
         store.close()
