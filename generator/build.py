@@ -80,7 +80,9 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     manifest = load_manifest(cache_root) if cache_root else Manifest()
     intact = intact_outputs(out, manifest.outputs)
     if cache_root:
-        if manifest.signature == signature and manifest.outputs and len(intact) == len(manifest.outputs):
+        waiting = session is not None and session.has_news
+        if manifest.signature == signature and manifest.outputs and len(intact) == len(manifest.outputs) \
+                and not waiting:
             # Nothing the site is made from changed, and the output files are as we left them.
             stages.lap("check")
             return BuildReport(articles=manifest.articles, ingested=ingested, stages=stages)
@@ -146,7 +148,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         stages.lap("render")
         with ThreadPoolExecutor(max_workers=1) as background:
             # Pagefind indexes the pages (a process of its own) while the feeds render.
-            search = background.submit(bundle_for_build, staging.read, frozenset(produced), frozenset(changed),
+            search_entries = session.search.bundle if session.search else bundle_for_build
+            search = background.submit(search_entries, staging.read, frozenset(produced), frozenset(changed),
                                        present, cfg.language) if cfg.research else None
             changed |= render_and_stage([job for job in other_jobs if is_stale(job)], staging, store)
             stages.lap("feeds")
@@ -155,6 +158,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
                 stages.lap("search")
         written = sorted(changed)
         staging.commit()
+        if session.search and cfg.research:
+            session.search.committed(out, cfg.language)
         removed = prune(out, produced, present)
         if cache_root:
             store.flush()

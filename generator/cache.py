@@ -29,7 +29,7 @@ from generator import __version__
 from generator.content import Article
 
 if TYPE_CHECKING:
-    from generator.research.deferred import DeferredResearch
+    from generator.research.deferred import DeferredResearch, DeferredSearch
 
 FORMAT = 1
 CACHE_KEY = f"digest {__version__} format {FORMAT} python {sys.version_info[:2]}"
@@ -131,6 +131,7 @@ class Session:
     state: BuildState | None = None
     where: tuple[Path, str] | None = None  # (cache folder, build settings) the state belongs to
     research: DeferredResearch | None = None  # the research analysis, done in the background
+    search: DeferredSearch | None = None  # the search index, likewise
 
     def recall(self, cache_root: Path, settings: str) -> BuildState | None:
         return self.state if self.where == (cache_root, settings) else None
@@ -140,6 +141,11 @@ class Session:
 
     def forget(self) -> None:
         self.state = self.where = None
+
+    @property
+    def has_news(self) -> bool:
+        """Did background work finish that the next build must put in place (even with no file changed)?"""
+        return any(job is not None and job.has_news for job in (self.research, self.search))
 
 
 def load_state(cache_root: Path) -> BuildState:

@@ -41,7 +41,7 @@ from watchdog.observers import Observer
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.errors import DigestError
 
-RESEARCH_DONE = Path("(research analysis finished)")  # the trigger of a rebuild asked for by the analysis
+RESEARCH_DONE = Path("(research or search index ready)")  # the trigger of a rebuild they ask for
 QUIET_SECONDS = 0.05  # editors finish a save (temp file, rename) within a few milliseconds
 MAX_WAIT_SECONDS = 1.0  # a steady stream of changes still rebuilds about once a second
 STOP_SECONDS = 5.0  # Ctrl-C: how long to wait for a clean stop before leaving anyway

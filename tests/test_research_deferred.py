@@ -29,8 +29,9 @@ def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(tmp_path: Path
         assert deferred.research(edited, cfg.tz, None) is first  # stale, at once...
         assert deferred.pending  # ...while the new analysis runs in a helper process
         assert ready.wait(timeout=120)
+        assert deferred.has_news  # so the preview's next build runs even though no file changed since
         fresh = deferred.research(edited, cfg.tz, None)
-        assert fresh is not first and not deferred.pending
+        assert fresh is not first and not deferred.pending and not deferred.has_news
         assert fresh == analyse_now(edited, cfg.tz, None)
     finally:
         deferred.close()
@@ -62,7 +63,12 @@ def test_builds_whose_articles_did_not_change_reuse_the_analysis(tmp_path: Path,
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
     calls = []
     real = analysis.analyse
-    monkeypatch.setattr(analysis, "analyse", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyse", counted)
     build_site(load_config(root), ingest_new=False)
     assert len(calls) == 1
     (root / "templates").mkdir(exist_ok=True)
@@ -73,3 +79,31 @@ def test_builds_whose_articles_did_not_change_reuse_the_analysis(tmp_path: Path,
     path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     build_site(load_config(root), ingest_new=False)
     assert len(calls) == 2
+
+
+def test_the_preview_search_index_catches_up_in_the_background(tmp_path: Path) -> None:
+    from generator.build import build_site
+    from generator.cache import Session
+    from generator.research.deferred import DeferredSearch
+
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
+    search = DeferredSearch()
+    ready = threading.Event()
+    search.on_ready = ready.set
+    session = Session(search=search)
+    build_site(load_config(root), ingest_new=False, session=session)
+    entry = root / "_site" / "pagefind" / "pagefind-entry.json"
+    first = entry.read_bytes()  # the first build indexes at once
+    path = sorted((root / "content").rglob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+    report = build_site(load_config(root), ingest_new=False, session=session)
+    assert not any(p.startswith("pagefind/") for p in report.written)  # the page shows; the index follows
+    assert ready.wait(timeout=60)
+    report = build_site(load_config(root), ingest_new=False, session=session)
+    assert "pagefind/pagefind-entry.json" in report.written and entry.read_bytes() != first
+    cold = tmp_path / "cold"
+    build_site(load_config(root), ingest_new=False, out=cold, use_cache=False)
+    assert {p.relative_to(cold).as_posix(): p.read_bytes() for p in (cold / "pagefind").rglob("*") if p.is_file()} \
+        == {p.relative_to(root / "_site").as_posix(): p.read_bytes()
+            for p in (root / "_site" / "pagefind").rglob("*") if p.is_file()}

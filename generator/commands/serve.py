@@ -24,17 +24,17 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.cache import Session
-    from generator.research.deferred import DeferredResearch
+    from generator.research.deferred import DeferredResearch, DeferredSearch
 
-    research = DeferredResearch()
-    # The cache's state stays in memory between builds; the research analysis runs in the background.
-    build = partial(build_site, session=Session(research=research))
+    research, search = DeferredResearch(), DeferredSearch()
+    # The cache's state stays in memory between builds; research and search indexing run in the background.
+    build = partial(build_site, session=Session(research=research, search=search))
 
     preview = None
     try:  # Ctrl-C ends serve cleanly at any point, even during the first build
         preview = start_preview(Path(args.root), build, host=args.host, port=args.port, drafts=args.drafts,
                                 on_outcome=_print)
-        research.on_ready = partial(preview.session.debouncer.add, RESEARCH_DONE)  # pages catch up then
+        research.on_ready = search.on_ready = partial(preview.session.debouncer.add, RESEARCH_DONE)
         print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
         if args.open:
             webbrowser.open(preview.url)
@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         research.close()
+        search.close()
         if preview is not None:
             leave(preview.stop, preview.session)
     return 0

@@ -19,22 +19,23 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.cache import Session
-    from generator.research.deferred import DeferredResearch
+    from generator.research.deferred import DeferredResearch, DeferredSearch
 
-    research = DeferredResearch()
-    # The cache's state stays in memory between builds; the research analysis runs in the background.
-    build = partial(build_site, session=Session(research=research))
+    research, search = DeferredResearch(), DeferredSearch()
+    # The cache's state stays in memory between builds; research and search indexing run in the background.
+    build = partial(build_site, session=Session(research=research, search=search))
 
     session = None
     try:  # Ctrl-C ends watch cleanly at any point, even during the first build
         session = start_watching(Path(args.root), build, drafts=args.drafts, on_outcome=_print)
-        research.on_ready = partial(session.debouncer.add, RESEARCH_DONE)  # pages catch up then
+        research.on_ready = search.on_ready = partial(session.debouncer.add, RESEARCH_DONE)
         print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
         wait_for_interrupt()  # the rebuilds run in their own thread
     except KeyboardInterrupt:
         pass
     finally:
         research.close()
+        search.close()
         if session is not None:
             leave(session.stop, session)
     return 0

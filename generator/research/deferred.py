@@ -78,6 +78,7 @@ class DeferredResearch:
         self._running: multiprocessing.process.BaseProcess | None = None
         self._wanted: tuple[str, Sequence[Loaded], ZoneInfo, Path | None] | None = None
         self._closed = False
+        self._handed_out = ""  # key of the analysis the last build used
 
     def research(self, published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> Research:
         """The analysis for ``published`` if it is done, else the latest one (and the new one starts)."""
@@ -85,16 +86,24 @@ class DeferredResearch:
         with self._lock:
             done = self._done
             if done is not None and done[0] == key:
+                self._handed_out = key
                 return done[1]
             if done is not None:
                 self._wanted = (key, published, tz, cache_root)
                 if self._running is None and not self._closed:
                     self._start()
+                self._handed_out = done[0]
                 return done[1]
         research = analyse_now(published, tz, cache_root)  # the first build shows the whole site
         with self._lock:
-            self._done = (key, research)
+            self._done, self._handed_out = (key, research), key
         return research
+
+    @property
+    def has_news(self) -> bool:
+        """Is there a finished analysis no build has used yet?"""
+        with self._lock:
+            return self._done is not None and self._done[0] != self._handed_out
 
     @property
     def pending(self) -> bool:
@@ -158,3 +167,82 @@ def _analyse_into(sender: Connection, published: Sequence[Loaded], tz: ZoneInfo,
         sender.send((False, f"{type(exc).__name__}: {exc}"))
     finally:
         sender.close()
+
+
+class DeferredSearch:
+    """The preview's search bundle, re-indexed in the background.
+
+    Pagefind re-indexes every article page whenever one changes (half a minute at 10,000 articles), so a
+    preview keeps the bundle it has, indexes the written site after the build (``committed``), and asks
+    for a rebuild (``on_ready``) that puts the new bundle in place. A generation count says whether the
+    pages changed while Pagefind ran; then that bundle is dropped and indexing runs again.
+    """
+
+    def __init__(self) -> None:
+        self.on_ready: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+        self._generation = 0  # increases whenever an indexed page changes
+        self._indexed = -1  # the generation the bundle in place was made from
+        self._ready: tuple[int, dict[str, bytes]] | None = None
+        self._running = False
+        self._closed = False
+
+    def bundle(self, read: Callable[[str], bytes], produced: frozenset[str], changed: frozenset[str],
+               present: set[str], language: str | None = None) -> dict[str, bytes | None]:
+        """The build's search entries, as ``bundle_for_build`` returns them (None: keep the file)."""
+        from generator.research.search import BUNDLE, bundle_for_build, indexed_pages_changed
+
+        existing = [path for path in present if path.startswith(BUNDLE)]
+        with self._lock:
+            if indexed_pages_changed(produced, changed, present):
+                self._generation += 1
+            if self._ready is not None and self._ready[0] == self._generation:
+                generation, ready = self._ready
+                self._ready, self._indexed = None, generation
+                return dict(ready)
+            if existing:
+                return dict.fromkeys(existing)  # the bundle in place, until the new one is ready
+            generation = self._generation
+        bundle = bundle_for_build(read, produced, changed, present, language)  # the first build: at once
+        with self._lock:
+            self._indexed = generation
+        return bundle
+
+    @property
+    def has_news(self) -> bool:
+        """Is there a new bundle waiting for a build to put it in place?"""
+        with self._lock:
+            return self._ready is not None
+
+    def committed(self, out: Path, language: str | None) -> None:
+        """After a build wrote its pages: index them in the background if the bundle is behind."""
+        with self._lock:
+            if self._running or self._closed or self._indexed == self._generation:
+                return
+            self._running, generation = True, self._generation
+        threading.Thread(target=self._index, args=(out, language, generation), name="digest-search",
+                         daemon=True).start()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+
+    def _index(self, out: Path, language: str | None, generation: int) -> None:
+        from generator.errors import DigestError
+        from generator.research.search import index_written_site
+
+        try:
+            bundle: dict[str, bytes] | None = index_written_site(out, language)
+        except (DigestError, OSError) as exc:
+            print(f"digest: warning: search index not updated: {exc}", file=sys.stderr)
+            bundle = None
+        with self._lock:
+            self._running = False
+            current = generation == self._generation
+            if bundle is not None and current:
+                self._ready = (generation, bundle)
+            notify = bundle is not None and current and not self._closed
+        if not current:
+            self.committed(out, language)  # the pages changed while Pagefind read them: again
+        if notify and self.on_ready is not None:
+            self.on_ready()

@@ -46,8 +46,10 @@ def assets() -> dict[str, bytes]:
     return {BUNDLE + name: (folder / name).read_bytes() for name in ASSETS}
 
 
-def run_pagefind(site_dir: Path, bundle_dir: Path, language: str | None = None) -> None:
+def run_pagefind(site_dir: Path, bundle_dir: Path, language: str | None = None, glob: str | None = None) -> None:
     command = [str(executable()), "--site", str(site_dir), "--output-path", str(bundle_dir), "--silent"]
+    if glob:
+        command += ["--glob", glob]
     if language:
         command += ["--force-language", language.split("-")[0].lower()]
     try:
@@ -95,15 +97,34 @@ def bundle_for_build(read: Callable[[str], bytes], produced: Collection[str], ch
     changed, appeared or went away, the bundle already there is kept (every entry None, "keep as is");
     otherwise it is rebuilt from every indexed page.
     """
-    def indexed(path: str) -> bool:
-        return path.endswith(".html") and (not sections or path.startswith(sections))
-
-    pages = sorted(path for path in produced if indexed(path))
-    before = {path for path in present if indexed(path)}
     existing = [path for path in present if path.startswith(BUNDLE)]
-    if existing and set(pages) == before and not any(indexed(path) for path in changed):
+    if existing and not indexed_pages_changed(produced, changed, present, sections):
         return dict.fromkeys(existing)
+    pages = sorted(path for path in produced if _indexed(path, sections))
     return dict(search_bundle({path: read(path) for path in pages}, language, sections))
+
+
+def indexed_pages_changed(produced: Collection[str], changed: Collection[str], present: Collection[str],
+                          sections: tuple[str, ...] = ("articles/",)) -> bool:
+    """Did an indexed page change, appear or go away in this build?"""
+    if any(_indexed(path, sections) for path in changed):
+        return True
+    return {p for p in produced if _indexed(p, sections)} != {p for p in present if _indexed(p, sections)}
+
+
+def _indexed(path: str, sections: tuple[str, ...]) -> bool:
+    return path.endswith(".html") and (not sections or path.startswith(sections))
+
+
+def index_written_site(out_dir: Path, language: str | None = None,
+                       sections: tuple[str, ...] = ("articles/",)) -> dict[str, bytes]:
+    """The bundle ``search_bundle`` would make, from pages already written to ``out_dir`` (read in place,
+    nothing written there): what a preview's background indexing runs."""
+    with tempfile.TemporaryDirectory(prefix="digest-search-") as scratch:
+        bundle_dir = Path(scratch) / "bundle"
+        globs = [f"{section}**/*.html" for section in sections] or ["**/*.html"]
+        run_pagefind(out_dir, bundle_dir, language, glob=globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}")
+        return {**_read_tree(bundle_dir, BUNDLE), **assets()}
 
 
 def index_site(out_dir: Path, language: str | None = None) -> list[str]:
