@@ -221,8 +221,9 @@ class DerivedStore:
             return
         try:
             with self._db:
+                # A generator, not a list: at 100,000 articles the pickled values would be another GB.
                 self._db.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?)",
-                                     [(k, pickle.dumps(v)) for k, v in self._pending.items()])
+                                     ((k, pickle.dumps(v)) for k, v in self._pending.items()))
         except sqlite3.Error:
             return
         self._pending.clear()
