@@ -158,9 +158,9 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
                 stages.lap("search")
         written = sorted(changed)
         staging.commit()
-        if session.search and cfg.research:
-            session.search.committed(out, cfg.language)
         removed = prune(out, produced, present)
+        if session.search and cfg.research:
+            session.search.committed(out, cfg.language)  # the pages are all in place now
         if cache_root:
             store.flush()
             fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
