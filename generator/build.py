@@ -12,7 +12,7 @@ import gc
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -260,15 +260,10 @@ def load_files(cfg: SiteConfig, known: dict[str, FileEntry],
 def content_file_stats(cfg: SiteConfig) -> dict[str, tuple[int, int]]:
     """The articles' files (``*.md``) by path, with size and mtime; editor lock and swap files and
     hidden folders are skipped."""
-    found = {}
-    for relative, entry in _walk_files(str(cfg.path("content"))):
-        if relative.endswith(".md") and not any(part.startswith(".") for part in relative.split("/")):
-            try:
-                stat = entry.stat()
-            except OSError:
-                continue  # a dangling link, such as an editor's lock file
-            found[entry.path] = (stat.st_size, stat.st_mtime_ns)
-    return found
+    def is_article(relative: str) -> bool:
+        return relative.endswith(".md") and not any(part.startswith(".") for part in relative.split("/"))
+
+    return _file_stats(str(cfg.path("content")), is_article)
 
 
 def read_entry(tz: ZoneInfo, key: str) -> FileEntry | DigestError:
@@ -355,14 +350,20 @@ def _size_and_mtime(path: Path) -> tuple[int, int]:
 
 
 def _tree_stats(folder: str) -> list[tuple[str, int, int]]:
-    found = []
-    for _relative, entry in _walk_files(folder):
-        try:
-            stat = entry.stat()
-        except OSError:
-            continue  # a dangling link, such as an editor's lock file
-        found.append((entry.path, stat.st_size, stat.st_mtime_ns))
-    return sorted(found)
+    return sorted((path, *stat) for path, stat in _file_stats(folder, lambda _relative: True).items())
+
+
+def _file_stats(folder: str, wanted: Callable[[str], bool]) -> dict[str, tuple[int, int]]:
+    """(size, mtime) by path of the files below ``folder`` whose relative path is ``wanted``."""
+    found = {}
+    for relative, entry in _walk_files(folder):
+        if wanted(relative):
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue  # a dangling link, such as an editor's lock file
+            found[entry.path] = (stat.st_size, stat.st_mtime_ns)
+    return found
 
 
 def check_output_folder(cfg: SiteConfig, out: Path) -> None:

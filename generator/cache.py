@@ -228,12 +228,8 @@ class DerivedStore:
             return
         self._pending.clear()
 
-    def pending(self) -> dict[str, Any]:
-        """What this process derived and has not stored yet (collected from worker processes)."""
-        return dict(self._pending)
-
     def forget_database(self) -> None:
-        """In a forked worker: work from memory only (the parent stores what the worker derived)."""
+        """In a forked worker: a database connection must not be used across fork."""
         self._db = None
 
     def close(self) -> None:

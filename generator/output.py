@@ -10,17 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def holds(path: Path, data: bytes) -> bool:
+    """Does the file at ``path`` hold exactly ``data``? (Size first: most changed files differ in it.)"""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` atomically unless it already holds exactly these bytes.
 
     Returns True when the file was written. Unchanged files keep their mtime, so watchers and
     ``git`` see no change and a second build rewrites nothing.
     """
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    if holds(path, data):
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -62,12 +67,8 @@ class Staging:
 
     def stage(self, path: str, data: bytes) -> bool:
         """Hold ``data`` for site path ``path`` unless the live file has exactly these bytes; True if staged."""
-        live = self.out / path
-        try:
-            if live.stat().st_size == len(data) and live.read_bytes() == data:
-                return False
-        except (FileNotFoundError, NotADirectoryError):
-            pass
+        if holds(self.out / path, data):
+            return False
         target = self.folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -94,10 +95,11 @@ def _merge(source: Path | str, target: Path | str) -> None:
     for entry in os.scandir(source):
         destination = os.path.join(target, entry.name)
         is_folder = entry.is_dir(follow_symlinks=False)
-        if is_folder and os.path.isdir(destination) and not os.path.islink(destination):
+        over_folder = os.path.isdir(destination) and not os.path.islink(destination)
+        if is_folder and over_folder:
             _merge(entry.path, destination)
             continue
-        if os.path.isdir(destination) and not os.path.islink(destination):
+        if over_folder:
             shutil.rmtree(destination)  # a page where a folder of pages used to be
         elif is_folder and os.path.lexists(destination):
             os.unlink(destination)

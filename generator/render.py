@@ -150,9 +150,10 @@ def pages(site: Site) -> list[Page]:
         out.append(Page("search/", "search.html", "Search", {}, own_feeds))
     out += archive_pages(site, own_feeds)
     out.append(Page("topics/", "topics.html", "Topics", {"topics": tuple(t.entry for t in site.topics)}, own_feeds))
-    out += [Page(p.path, "topic.html", t.name, {"topic": entry, "pager": p, "topic_feeds": topic_feeds[t.path]},
-                 topic_feeds[t.path] + own_feeds)
-            for t, entry in ((t, t.entry) for t in site.topics) for p in t.pages]
+    for topic in site.topics:
+        entry, feeds = topic.entry, topic_feeds[topic.path]
+        out += [Page(p.path, "topic.html", topic.name, {"topic": entry, "pager": p, "topic_feeds": feeds},
+                     feeds + own_feeds) for p in topic.pages]
     out.append(Page("subscribe/", "subscribe.html", "Subscribe",
                     {"subscriptions": [(s, feed_links(s)) for s in sources]}, own_feeds))
     out.append(Page("404.html", "404.html", "Page not found", {}, own_feeds, rooted=True))

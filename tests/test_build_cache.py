@@ -8,15 +8,6 @@ import pytest
 from generator.build import build_site
 from generator.config import load_config
 
-FIXTURE = Path(__file__).parent / "fixtures" / "site"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
-    return root
-
 
 def build(root: Path, **kwargs):
     return build_site(load_config(root), ingest_new=False, **kwargs)

@@ -3,7 +3,6 @@ until everything rendered. These tests force that path on the small fixture site
 serial build's bytes, fails without touching the previous site, and names the bad file."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,6 @@ from generator.build import build_site
 from generator.config import load_config
 from generator.errors import DigestError
 from generator.output import STAGING, Staging
-
-FIXTURE = Path(__file__).parent / "fixtures" / "site"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
-    return root
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """A preview's research analysis: first synchronously, then in a helper process while rebuilds go on."""
 
-import shutil
 import threading
 from pathlib import Path
 
@@ -8,13 +7,9 @@ from generator.build import load_articles
 from generator.config import load_config
 from generator.research.deferred import DeferredResearch, analyse_now
 
-FIXTURE = Path(__file__).parent / "fixtures" / "site"
 
-
-def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(tmp_path: Path) -> None:
-    root = tmp_path / "site"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
-    cfg = load_config(root)
+def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(site: Path) -> None:
+    cfg = load_config(site)
     deferred = DeferredResearch()
     ready = threading.Event()
     deferred.on_ready = ready.set
@@ -23,7 +18,7 @@ def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(tmp_path: Path
         assert not deferred.pending  # the first analysis is made at once
         assert deferred.research(load_articles(cfg), cfg.tz, None) is first  # nothing changed: same one
 
-        path = sorted((root / "content").rglob("*.md"))[0]
+        path = sorted((site / "content").rglob("*.md"))[0]
         path.write_text(path.read_text(encoding="utf-8") + "\nA later paragraph.\n", encoding="utf-8")
         edited = load_articles(cfg)
         assert deferred.research(edited, cfg.tz, None) is first  # stale, at once...
@@ -37,15 +32,13 @@ def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(tmp_path: Path
         deferred.close()
 
 
-def test_close_stops_an_analysis_in_progress(tmp_path: Path) -> None:
-    root = tmp_path / "site"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
-    cfg = load_config(root)
+def test_close_stops_an_analysis_in_progress(site: Path) -> None:
+    cfg = load_config(site)
     deferred = DeferredResearch()
     called = threading.Event()
     deferred.on_ready = called.set
     deferred.research(load_articles(cfg), cfg.tz, None)
-    path = sorted((root / "content").rglob("*.md"))[0]
+    path = sorted((site / "content").rglob("*.md"))[0]
     path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     deferred.research(load_articles(cfg), cfg.tz, None)
     assert deferred.pending
@@ -55,12 +48,10 @@ def test_close_stops_an_analysis_in_progress(tmp_path: Path) -> None:
     assert not called.wait(timeout=2)
 
 
-def test_builds_whose_articles_did_not_change_reuse_the_analysis(tmp_path: Path, monkeypatch) -> None:
+def test_builds_whose_articles_did_not_change_reuse_the_analysis(site: Path, monkeypatch) -> None:
     from generator.build import build_site
     from generator.research import analysis
 
-    root = tmp_path / "site"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
     calls = []
     real = analysis.analyse
 
@@ -69,41 +60,39 @@ def test_builds_whose_articles_did_not_change_reuse_the_analysis(tmp_path: Path,
         return real(*args, **kwargs)
 
     monkeypatch.setattr(analysis, "analyse", counted)
-    build_site(load_config(root), ingest_new=False)
+    build_site(load_config(site), ingest_new=False)
     assert len(calls) == 1
-    (root / "templates").mkdir(exist_ok=True)
-    (root / "templates" / "404.html").write_text('{% extends "theme/404.html" %}\n', encoding="utf-8")
-    build_site(load_config(root), ingest_new=False)  # a template changed, no article did
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "404.html").write_text('{% extends "theme/404.html" %}\n', encoding="utf-8")
+    build_site(load_config(site), ingest_new=False)  # a template changed, no article did
     assert len(calls) == 1
-    path = sorted((root / "content").rglob("*.md"))[0]
+    path = sorted((site / "content").rglob("*.md"))[0]
     path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-    build_site(load_config(root), ingest_new=False)
+    build_site(load_config(site), ingest_new=False)
     assert len(calls) == 2
 
 
-def test_the_preview_search_index_catches_up_in_the_background(tmp_path: Path) -> None:
+def test_the_preview_search_index_catches_up_in_the_background(site: Path, tmp_path: Path) -> None:
     from generator.build import build_site
     from generator.cache import Session
     from generator.research.deferred import DeferredSearch
 
-    root = tmp_path / "site"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_site", ".digest-cache"))
     search = DeferredSearch()
     ready = threading.Event()
     search.on_ready = ready.set
     session = Session(search=search)
-    build_site(load_config(root), ingest_new=False, session=session)
-    entry = root / "_site" / "pagefind" / "pagefind-entry.json"
+    build_site(load_config(site), ingest_new=False, session=session)
+    entry = site / "_site" / "pagefind" / "pagefind-entry.json"
     first = entry.read_bytes()  # the first build indexes at once
-    path = sorted((root / "content").rglob("*.md"))[0]
+    path = sorted((site / "content").rglob("*.md"))[0]
     path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
-    report = build_site(load_config(root), ingest_new=False, session=session)
+    report = build_site(load_config(site), ingest_new=False, session=session)
     assert not any(p.startswith("pagefind/") for p in report.written)  # the page shows; the index follows
     assert ready.wait(timeout=60)
-    report = build_site(load_config(root), ingest_new=False, session=session)
+    report = build_site(load_config(site), ingest_new=False, session=session)
     assert "pagefind/pagefind-entry.json" in report.written and entry.read_bytes() != first
     cold = tmp_path / "cold"
-    build_site(load_config(root), ingest_new=False, out=cold, use_cache=False)
+    build_site(load_config(site), ingest_new=False, out=cold, use_cache=False)
     assert {p.relative_to(cold).as_posix(): p.read_bytes() for p in (cold / "pagefind").rglob("*") if p.is_file()} \
-        == {p.relative_to(root / "_site").as_posix(): p.read_bytes()
-            for p in (root / "_site" / "pagefind").rglob("*") if p.is_file()}
+        == {p.relative_to(site / "_site").as_posix(): p.read_bytes()
+            for p in (site / "_site" / "pagefind").rglob("*") if p.is_file()}
