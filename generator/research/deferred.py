@@ -79,6 +79,7 @@ class DeferredResearch:
         self._wanted: tuple[str, Sequence[Loaded], ZoneInfo, Path | None] | None = None
         self._closed = False
         self._handed_out = ""  # key of the analysis the last build used
+        self._collector: threading.Thread | None = None  # waits for the helper process and reaps it
 
     def research(self, published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> Research:
         """The analysis for ``published`` if it is done, else the latest one (and the new one starts)."""
@@ -113,10 +114,11 @@ class DeferredResearch:
     def close(self) -> None:
         """Stop: an analysis in progress is killed (it only ever adds to the cache, in one transaction)."""
         with self._lock:
-            self._closed, self._wanted, running = True, None, self._running
-        if running is not None and running.is_alive():
+            self._closed, self._wanted, running, collector = True, None, self._running, self._collector
+        if running is not None:
             running.kill()
-            running.join(5)
+        if collector is not None:
+            collector.join(5)  # it reaps the process (only one thread may wait for it)
 
     def _start(self) -> None:
         """Under the lock: start the analysis ``_wanted`` asks for, in a process of its own. (spawn, not
@@ -131,8 +133,9 @@ class DeferredResearch:
         process.start()
         sender.close()
         self._running = process
-        threading.Thread(target=self._collect, args=(key, receiver, process), name="digest-research-wait",
-                         daemon=True).start()
+        self._collector = threading.Thread(target=self._collect, args=(key, receiver, process),
+                                           name="digest-research-wait", daemon=True)
+        self._collector.start()
 
     def _collect(self, key: str, receiver: Connection, process: multiprocessing.process.BaseProcess) -> None:
         try:
