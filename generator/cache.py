@@ -21,6 +21,8 @@ import pickle
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +33,7 @@ from generator.content import Article
 if TYPE_CHECKING:
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
-FORMAT = 1
+FORMAT = 2  # 2: Markdown HTML stored compressed
 CACHE_KEY = f"digest {__version__} format {FORMAT} python {sys.version_info[:2]}"
 BUILD_FOLDER = "build"
 
@@ -95,18 +97,30 @@ def _folder(cache_root: Path) -> Path:
     return cache_root / BUILD_FOLDER
 
 
-def _read(path: Path, kind: type[Any]) -> Any:
+# What reading a damaged, cut-short or foreign pickle can raise: such a cache reads as empty.
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
+               IndexError, MemoryError)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Unpickling creates many objects and no garbage: collections during it would only cost time."""
     collecting = gc.isenabled()
-    gc.disable()  # unpickling creates many objects and no garbage: collections would only cost time
+    gc.disable()
     try:
-        with path.open("rb") as handle:
-            value = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
-            IndexError, MemoryError):
-        return kind()
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def _read(path: Path, kind: type[Any]) -> Any:
+    with _collector_paused():
+        try:
+            with path.open("rb") as handle:
+                value = pickle.load(handle)
+        except _UNREADABLE:
+            return kind()
     return value if isinstance(value, kind) and value.key == CACHE_KEY else kind()
 
 
@@ -148,8 +162,40 @@ class Session:
         return any(job is not None and job.has_news for job in (self.research, self.search))
 
 
+BASE_CHUNK = 2000  # files per pickle in files.pickle
+
+
+def _write_base(path: Path, base: Base) -> None:
+    """The base in chunks: one pickle of 100,000 parsed files keeps a memo entry for every string it
+    wrote (over half a GB); a fresh pickle per chunk keeps only a chunk's."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = list(base.files)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        pickle.dump(dataclasses.replace(base, files={}), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for start in range(0, len(names), BASE_CHUNK):
+            chunk = {name: base.files[name] for name in names[start:start + BASE_CHUNK]}
+            pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(None, handle)  # the end: a file cut short reads as no base at all
+    os.replace(tmp, path)
+
+
+def _read_base(path: Path) -> Base:
+    with _collector_paused():
+        try:
+            with path.open("rb") as handle:
+                base = pickle.load(handle)
+                if not isinstance(base, Base) or base.key != CACHE_KEY:
+                    return Base()
+                while (chunk := pickle.load(handle)) is not None:
+                    base.files.update(chunk)
+        except _UNREADABLE:
+            return Base()
+    return base
+
+
 def load_state(cache_root: Path) -> BuildState:
-    base: Base = _read(_folder(cache_root) / "files.pickle", Base)
+    base = _read_base(_folder(cache_root) / "files.pickle")
     delta: Delta = _read(_folder(cache_root) / "state.pickle", Delta)
     if not base.token:
         return BuildState()
@@ -186,7 +232,7 @@ def save_state(cache_root: Path, state: BuildState, previous: BuildState) -> Bui
                                                                outputs=state.outputs))
             return dataclasses.replace(state, base=base)
     base = Base(token=os.urandom(8).hex(), files=state.files)
-    _write(_folder(cache_root) / "files.pickle", base)
+    _write_base(_folder(cache_root) / "files.pickle", base)
     _write(_folder(cache_root) / "state.pickle", Delta(base=base.token, settings=state.settings,
                                                        outputs=state.outputs))
     return dataclasses.replace(state, base=base)

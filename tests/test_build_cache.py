@@ -138,6 +138,22 @@ def test_a_corrupt_base_of_parsed_files_is_ignored(site, tmp_path):
     assert_same_as_cold(site, tmp_path)
 
 
+def test_the_base_is_written_in_chunks_and_a_cut_short_one_reads_as_empty(tmp_path, monkeypatch):
+    from generator import cache as build_cache
+    from generator.content import Article
+
+    monkeypatch.setattr(build_cache, "BASE_CHUNK", 3)
+    files = {f"content/{n}.md": build_cache.FileEntry(n, n, f"sha{n}", Article(id=str(n), title=f"T{n}", body="é"))
+             for n in range(10)}
+    saved = build_cache.save_state(tmp_path, build_cache.BuildState(settings="s", files=files),
+                                   build_cache.BuildState())
+    loaded = build_cache.load_state(tmp_path)
+    assert loaded.files == files and loaded.settings == "s" and loaded.base == saved.base
+    base = tmp_path / build_cache.BUILD_FOLDER / "files.pickle"
+    base.write_bytes(base.read_bytes()[:-20])  # the last chunk and the end mark lost
+    assert build_cache.load_state(tmp_path).files == {}
+
+
 def test_deleting_the_cache_changes_nothing(site):
     build(site)
     before = tree(site / "_site")
