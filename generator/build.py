@@ -28,6 +28,7 @@ from generator.cache import (
     Manifest,
     Session,
     clear_manifest,
+    collector_paused,
     load_manifest,
     load_state,
     save_manifest,
@@ -121,26 +122,29 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     store = DerivedStore(cache_root)
     staging = Staging(out)
     try:
-        files = load_files(cfg, state.files, content_stats)
-        gc.freeze()
-        stages.lap("load")
-        deferred = session.research
-        site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
-                           drafts=drafts, store=store,
-                           research_source=partial(deferred.research, cache_root=cache_root) if deferred else None)
-        gc.freeze()
-        memo: dict[int, tuple[object, str]] = {}
-        every_page = pages(site)
-        html_jobs = page_jobs(site, every_page, memo)
-        other_jobs = [*feed_jobs(site, memo), *site_file_jobs(site, every_page), *static_jobs(cfg)]
-        jobs = [*html_jobs, *other_jobs]
-        check_static_overlap(jobs)
-        previous = state.outputs if state.settings == settings else {}
+        # Loading and modelling make many objects and no cyclic garbage: with the collector on, its full
+        # scans of the growing model cost 40 % of the model stage at 100,000 articles.
+        with collector_paused():
+            files = load_files(cfg, state.files, content_stats)
+            stages.lap("load")
+            deferred = session.research
+            site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
+                               drafts=drafts, store=store,
+                               research_source=partial(deferred.research, cache_root=cache_root) if deferred
+                               else None)
+            memo: dict[int, tuple[object, str]] = {}
+            every_page = pages(site)
+            html_jobs = page_jobs(site, every_page, memo)
+            other_jobs = [*feed_jobs(site, memo), *site_file_jobs(site, every_page), *static_jobs(cfg)]
+            jobs = [*html_jobs, *other_jobs]
+            check_static_overlap(jobs)
+            previous = state.outputs if state.settings == settings else {}
 
-        def is_stale(job: Job) -> bool:
-            return job.fingerprint is None or job.path not in intact or previous.get(job.path) != job.fingerprint
+            def is_stale(job: Job) -> bool:
+                return job.fingerprint is None or job.path not in intact or previous.get(job.path) != job.fingerprint
 
-        stale_pages = [job for job in html_jobs if is_stale(job)]
+            stale_pages = [job for job in html_jobs if is_stale(job)]
+        gc.freeze()
         stages.lap("model")
         derive_ahead(site, store, len(stale_pages))
         produced = {job.path for job in jobs}

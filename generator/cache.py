@@ -103,8 +103,9 @@ _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, Import
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Unpickling creates many objects and no garbage: collections during it would only cost time."""
+def collector_paused() -> Iterator[None]:
+    """For work that creates many objects and no cyclic garbage (unpickling, building the site model):
+    collections during it would only cost time."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -115,7 +116,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read(path: Path, kind: type[Any]) -> Any:
-    with _collector_paused():
+    with collector_paused():
         try:
             with path.open("rb") as handle:
                 value = pickle.load(handle)
@@ -181,7 +182,7 @@ def _write_base(path: Path, base: Base) -> None:
 
 
 def _read_base(path: Path) -> Base:
-    with _collector_paused():
+    with collector_paused():
         try:
             with path.open("rb") as handle:
                 base = pickle.load(handle)

@@ -366,12 +366,13 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
         _check_slug(item.article.slug, item.source)
     for topic in cfg.topics:
         _check_slug(topic.slug, cfg.root / "site.yaml")
-    _check_collisions([(article_slug(item.article, item.source), item.source) for item in published], "articles/",
-                      "article URL")
+    slugs = [article_slug(item.article, item.source) for item in published]
+    _check_collisions(zip(slugs, (item.source for item in published), strict=True), "articles/", "article URL")
     topic_names = _topic_names(cfg, published)
     refs = {key: TopicRef(name, topic_path(topic_slug(cfg, name))) for key, name in topic_names.items()}
     research = _analyse(cfg, published, store, research_source)
-    every = sorted((_with_story(_view(cfg, item, refs, store), research) for item in published), key=_order)
+    every = sorted((_with_story(_view(cfg, item, slug, refs, store), research)
+                    for item, slug in zip(published, slugs, strict=True)), key=_order)
     # A text published by several outlets is listed once, as its earliest publication.
     hidden = research.hidden if research else frozenset()
     ordered = [v for v in every if v.article.id not in hidden]
@@ -421,12 +422,12 @@ def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str)
         seen[key] = (slug, source)
 
 
-def _view(cfg: SiteConfig, item: Loaded, refs: dict[str, TopicRef], store: Store | None) -> ArticleView:
+def _view(cfg: SiteConfig, item: Loaded, slug: str, refs: dict[str, TopicRef], store: Store | None) -> ArticleView:
     article = item.article
     moment = _moment(article.date, cfg)
     updated = _moment(article.updated, cfg)
     return ArticleView(
-        article=article, source=item.source, path=f"articles/{article_slug(article, item.source)}/", moment=moment,
+        article=article, source=item.source, path=f"articles/{slug}/", moment=moment,
         feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
         derived=Derived(article.body, store),
         topics=_topic_refs(article.topics, refs),

@@ -14,8 +14,10 @@ Pages only ever show what the stale analysis says about articles that still exis
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -23,6 +25,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from generator.research.search import BACKGROUND_NICENESS
 
 if TYPE_CHECKING:
     from generator.model import Loaded, Store
@@ -164,6 +168,8 @@ class DeferredResearch:
 
 def _analyse_into(sender: Connection, published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> None:
     """In the helper process: the analysis, sent back as (True, research) or (False, message)."""
+    with contextlib.suppress(OSError):
+        os.nice(BACKGROUND_NICENESS)  # the rebuild someone waits for comes first
     try:
         sender.send((True, analyse_now(published, tz, cache_root)))
     except Exception as exc:  # reported by the preview, which keeps the previous analysis

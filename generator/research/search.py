@@ -17,6 +17,8 @@ root from its own URL, so the same build works at a domain root and under /repo/
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Collection, Mapping
@@ -46,19 +48,32 @@ def assets() -> dict[str, bytes]:
     return {BUNDLE + name: (folder / name).read_bytes() for name in ASSETS}
 
 
-def run_pagefind(site_dir: Path, bundle_dir: Path, language: str | None = None, glob: str | None = None) -> None:
+BACKGROUND_NICENESS = 10  # a preview's background work yields the CPU to the rebuild someone waits for
+
+
+def run_pagefind(site_dir: Path, bundle_dir: Path, language: str | None = None, glob: str | None = None,
+                 background: bool = False) -> None:
     command = [str(executable()), "--site", str(site_dir), "--output-path", str(bundle_dir), "--silent"]
     if glob:
         command += ["--glob", glob]
     if language:
         command += ["--force-language", language.split("-")[0].lower()]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+            if background:
+                # After the start, not in preexec_fn: that is unsafe in a process running threads.
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, process.pid, BACKGROUND_NICENESS)
+            try:
+                stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise DigestError(f"search: could not run Pagefind: {exc}") from None
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        raise DigestError("search: Pagefind failed: " + (detail[-1] if detail else f"exit {done.returncode}"))
+    if process.returncode != 0:
+        detail = (stderr or stdout).strip().splitlines()
+        raise DigestError("search: Pagefind failed: " + (detail[-1] if detail else f"exit {process.returncode}"))
 
 
 def _read_tree(folder: Path, prefix: str) -> dict[str, bytes]:
@@ -123,7 +138,8 @@ def index_written_site(out_dir: Path, language: str | None = None,
     with tempfile.TemporaryDirectory(prefix="digest-search-") as scratch:
         bundle_dir = Path(scratch) / "bundle"
         globs = [f"{section}**/*.html" for section in sections] or ["**/*.html"]
-        run_pagefind(out_dir, bundle_dir, language, glob=globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}")
+        run_pagefind(out_dir, bundle_dir, language, glob=globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}",
+                     background=True)
         return {**_read_tree(bundle_dir, BUNDLE), **assets()}
 
 
