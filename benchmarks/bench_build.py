@@ -9,7 +9,7 @@ whole process tree: cold (no output, no cache), no-change rebuild, edit one titl
 article, delete one article, change one article's topics. ``--verify`` checks after every incremental
 scenario that the output is byte-identical to a cold build of the same content (slow: one more cold
 build per scenario). Ratios to Hugo's cold build are what count. The cold build's time and memory per
-stage (load, model, render, feeds, write; ``digest build --timings``) are printed last. This is a
+stage (load, model, render, feeds, write, cache; ``digest build --timings``) are printed last. This is a
 benchmark, not a test.
 """
 

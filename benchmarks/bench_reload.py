@@ -155,6 +155,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=0, help="synthetic digest of N articles (default: the sample)")
     parser.add_argument("--edits", type=int, default=10)
     args = parser.parse_args()
+    # Started in the background (``nohup ... &``), this script inherits SIGINT ignored, and so would the
+    # server, which then could not be stopped with Ctrl-C at the end: let the children take it again.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     from playwright.sync_api import sync_playwright
 

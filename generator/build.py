@@ -94,7 +94,7 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     if cache_root:
         save_manifest(cache_root, Manifest(signature=signature, articles=articles,
                                            outputs=output_stats(out, produced)))
-    stages.lap("write")  # the write stage ends with the manifest
+    stages.lap("cache")  # the derived values, parsed files, fingerprints and manifest
     return BuildReport(written=written, removed=removed, articles=articles, ingested=ingested, stages=stages)
 
 
@@ -163,6 +163,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         written = sorted(changed)
         staging.commit()
         removed = prune(out, produced, present)
+        stages.lap("write")
         if session.search and cfg.research:
             session.search.committed(out, cfg.language)  # the pages are all in place now
         if cache_root:

@@ -18,6 +18,7 @@ never watched, so a build can never trigger itself.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -338,6 +339,16 @@ class WatchSession:
         self.debouncer.close()
         if self._watcher is not None:
             self._watcher.stop()
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (a service manager, ``docker stop``, ``kill``) stops the way Ctrl-C does: helper processes
+    killed, watches and event streams closed. Without this the process would die at once and leave its
+    helpers running. Call from the main thread."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def wait_for_interrupt() -> None:

@@ -51,6 +51,6 @@ def test_build_timings_show_each_stage(tmp_path, capsys):
     assert main(["-C", str(site), "build", "--no-ingest", "--timings"]) == 0
     err = capsys.readouterr().err
     assert [line.split()[0] for line in err.splitlines()] == ["stage", "load", "model", "render", "feeds", "search",
-                                                              "write", "total"]
+                                                              "write", "cache", "total"]
     assert main(["-C", str(site), "build", "--no-ingest", "--timings"]) == 0  # nothing changed: one check
     assert [line.split()[0] for line in capsys.readouterr().err.splitlines()] == ["stage", "check", "total"]

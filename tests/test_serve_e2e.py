@@ -34,9 +34,9 @@ class Running:
     def port(self) -> int:
         return urlsplit(self.url).port or 80
 
-    def interrupt(self) -> tuple[int, str]:
-        """Ctrl-C: the exit code and the rest of the output."""
-        self.process.send_signal(signal.SIGINT)
+    def interrupt(self, signum: int = signal.SIGINT) -> tuple[int, str]:
+        """Ctrl-C (or another signal): the exit code and the rest of the output."""
+        self.process.send_signal(signum)
         out, _ = self.process.communicate(timeout=60)
         return self.process.returncode, out
 
@@ -117,12 +117,13 @@ def test_serve_previews_under_the_base_path_and_live_reloads(serve: Running) -> 
     assert not any(b"data-digest-live" in p.read_bytes() for p in site.rglob("*.html"))
 
 
-def test_ctrl_c_with_open_event_streams_exits_zero(serve: Running) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_with_open_event_streams_exits_zero(serve: Running, signum: int) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=60)
     conn.request("GET", "/__digest/events?path=/repo/&since=x")
     stream = conn.getresponse()
     assert stream.readline().startswith(b"retry:")
-    code, out = serve.interrupt()
+    code, out = serve.interrupt(signum)
     assert code == 0, out
     assert "Traceback" not in out
     while stream.readline():  # the stream ends instead of hanging

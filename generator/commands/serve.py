@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.serve import start_preview
-from generator.watch import RESEARCH_DONE, Outcome, describe, leave, wait_for_interrupt
+from generator.watch import RESEARCH_DONE, Outcome, describe, leave, stop_on_sigterm, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from generator.cache import Session
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
+    stop_on_sigterm()
     research, search = DeferredResearch(), DeferredSearch()
     # The cache's state stays in memory between builds; research and search indexing run in the background.
     build = partial(build_site, session=Session(research=research, search=search))

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from generator.watch import RESEARCH_DONE, Outcome, describe, leave, start_watching, wait_for_interrupt
+from generator.watch import RESEARCH_DONE, Outcome, describe, leave, start_watching, stop_on_sigterm, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from generator.cache import Session
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
+    stop_on_sigterm()
     research, search = DeferredResearch(), DeferredSearch()
     # The cache's state stays in memory between builds; research and search indexing run in the background.
     build = partial(build_site, session=Session(research=research, search=search))
