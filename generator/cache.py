@@ -245,8 +245,10 @@ class DerivedStore:
     def __init__(self, cache_root: Path | None) -> None:
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, Any] = {}
-        if cache_root is not None:
-            self._db = _open_db(_folder(cache_root) / "derived.sqlite")
+        self._path = _folder(cache_root) / "derived.sqlite" if cache_root is not None else None
+        self._inherited: sqlite3.Connection | None = None
+        if self._path is not None:
+            self._db = _open_db(self._path)
 
     def get(self, key: str) -> Any:
         if key in self._pending:
@@ -275,9 +277,17 @@ class DerivedStore:
             return
         self._pending.clear()
 
-    def forget_database(self) -> None:
-        """In a forked worker: a database connection must not be used across fork."""
-        self._db = None
+    def reopen_in_worker(self) -> None:
+        """In a forked worker: the parent's connection must not be used across fork (it stays referenced,
+        unused and unclosed, until the worker exits), so read through a connection of its own. What a
+        worker derives itself is not stored: only the parent writes."""
+        self._inherited, self._db = self._db, None
+        if self._inherited is not None and self._path is not None:
+            try:
+                self._db = sqlite3.connect(self._path.resolve().as_uri() + "?mode=ro", uri=True,
+                                           check_same_thread=False)
+            except sqlite3.Error:
+                self._db = None
 
     def close(self) -> None:
         if self._db is not None:

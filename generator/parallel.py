@@ -23,8 +23,9 @@ PARALLEL_MIN_ITEMS = 1500  # below this, forking and collecting results costs mo
 _FORKED: tuple[Callable[[Any], Any], Sequence[Any], Callable[[], None] | None] | None = None
 
 
-def worker_count(items: int) -> int:
-    if items < PARALLEL_MIN_ITEMS or threading.active_count() > 1 or os.environ.get("DIGEST_JOBS") == "1":
+def worker_count(items: int, min_items: int | None = None) -> int:
+    enough = PARALLEL_MIN_ITEMS if min_items is None else min_items
+    if items < enough or threading.active_count() > 1 or os.environ.get("DIGEST_JOBS") == "1":
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
@@ -32,14 +33,16 @@ def worker_count(items: int) -> int:
 
 
 def fork_map(function: Callable[[Item], Result], items: Sequence[Item],
-             in_worker: Callable[[], None] | None = None) -> list[Result]:
+             in_worker: Callable[[], None] | None = None, min_items: int | None = None) -> list[Result]:
     """``[function(item) for item in items]``, on every core when there are enough items.
 
     ``function`` and ``items`` reach the workers by fork (no pickling); only results travel back.
     ``in_worker`` runs first in each worker (to drop what must not be used across fork, such as a
     database connection). Items are dealt round-robin, so neighbours of similar cost are spread evenly.
+    ``min_items``: fewer items than this are done here (default ``PARALLEL_MIN_ITEMS``; costly items
+    pay for a fork sooner).
     """
-    workers = worker_count(len(items))
+    workers = worker_count(len(items), min_items)
     if workers == 1:
         return [function(item) for item in items]
     global _FORKED

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import parallel
+from generator import build, model, parallel
 from generator.build import build_site
 from generator.config import load_config
 from generator.errors import DigestError
@@ -17,6 +17,7 @@ from generator.output import STAGING, Staging
 @pytest.fixture
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ITEMS", 1)
+    monkeypatch.setattr(build, "RENDER_PARALLEL_MIN", 1)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.delenv("DIGEST_JOBS", raising=False)
     assert parallel.worker_count(10) == 2
@@ -77,3 +78,20 @@ def test_staging_commit_moves_new_folders_whole_and_replaces_changed_files(tmp_p
     staging.commit()
     assert tree(out) == {"articles/added/index.html": b"added", "articles/old/index.html": b"new",
                          "feed.xml": b"same", "page/2/index.html": b"two"}
+
+
+def test_forked_rebuild_workers_read_markdown_results_from_the_cache(site: Path, forked: None,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site(load_config(site), ingest_new=False)
+    before = tree(site / "_site")
+    # A rebuild of a few hundred pages: rendered in workers, without parsing every body up front first.
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_ITEMS", 10**6)
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "unused.html").write_text("not used by any page\n")  # every page is re-rendered
+
+    def no_parsing(body: str) -> model.DerivedValues:
+        raise AssertionError("Markdown parsed again: the worker did not read the build cache")
+
+    monkeypatch.setattr(model, "derive", no_parsing)
+    report = build_site(load_config(site), ingest_new=False)
+    assert report.written == [] and tree(site / "_site") == before
