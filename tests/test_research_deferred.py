@@ -32,6 +32,25 @@ def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(site: Path) ->
         deferred.close()
 
 
+def test_a_preview_started_on_a_built_digest_serves_the_remembered_analysis_at_once(site: Path) -> None:
+    cfg = load_config(site)
+    cache_root = cfg.path("cache")
+    remembered = analyse_now(load_articles(cfg), cfg.tz, cache_root)  # what a `digest build` left in the cache
+    path = sorted((site / "content").rglob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nEdited before the preview started.\n", encoding="utf-8")
+    edited = load_articles(cfg)
+    deferred = DeferredResearch()
+    ready = threading.Event()
+    deferred.on_ready = ready.set
+    try:
+        assert deferred.research(edited, cfg.tz, cache_root) == remembered  # at once, though stale...
+        assert deferred.pending  # ...and the fresh one is on its way
+        assert ready.wait(timeout=120)
+        assert deferred.research(edited, cfg.tz, cache_root) == analyse_now(edited, cfg.tz, None)
+    finally:
+        deferred.close()
+
+
 def test_close_stops_an_analysis_in_progress(site: Path) -> None:
     cfg = load_config(site)
     deferred = DeferredResearch()

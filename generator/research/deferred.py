@@ -44,19 +44,40 @@ def research_key(published: Sequence[Loaded], tz: ZoneInfo) -> str:
 REMEMBERED = "research"  # the build cache keeps one analysis: the last one, with its key
 
 
+def _remembered(store: Store | None) -> tuple[str, Research] | None:
+    """The last analysis the build cache keeps, with its key (whatever articles it was made from)."""
+    from generator.research.analysis import Research
+
+    found = store.get(REMEMBERED) if store is not None else None
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], Research):
+        return found
+    return None
+
+
 def remembered_analysis(published: Sequence[Loaded], tz: ZoneInfo, store: Store | None) -> Research:
     """The analysis of ``published``; the build cache keeps the last one, so a build whose articles did
     not change (a template edit, a restart of the preview) does not redo it."""
-    from generator.research.analysis import Research, analyse
+    from generator.research.analysis import analyse
 
     key = research_key(published, tz)
-    found = store.get(REMEMBERED) if store is not None else None
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == key and isinstance(found[1], Research):
+    found = _remembered(store)
+    if found is not None and found[0] == key:
         return found[1]
     research = analyse([item.article for item in published], tz, store=store)
     if store is not None:
         store.put(REMEMBERED, (key, research))
     return research
+
+
+def last_analysis(cache_root: Path | None) -> tuple[str, Research] | None:
+    """The analysis the build cache remembers, if any, with its key."""
+    from generator.cache import DerivedStore
+
+    store = DerivedStore(cache_root)
+    try:
+        return _remembered(store)
+    finally:
+        store.close()
 
 
 def analyse_now(published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> Research:
@@ -89,6 +110,11 @@ class DeferredResearch:
         """The analysis for ``published`` if it is done, else the latest one (and the new one starts)."""
         key = research_key(published, tz)
         with self._lock:
+            if self._done is None:
+                # A preview started on a digest built before: the analysis the cache remembers serves
+                # (stale if articles changed since) while the new one runs, instead of making the first
+                # rebuild after an edit wait a minute for it at 10,000 articles.
+                self._done = last_analysis(cache_root)
             done = self._done
             if done is not None and done[0] == key:
                 self._handed_out = key
@@ -99,7 +125,7 @@ class DeferredResearch:
                     self._start()
                 self._handed_out = done[0]
                 return done[1]
-        research = analyse_now(published, tz, cache_root)  # the first build shows the whole site
+        research = analyse_now(published, tz, cache_root)  # nothing to show meanwhile: the first build waits
         with self._lock:
             self._done, self._handed_out = (key, research), key
         return research
