@@ -93,13 +93,13 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
                                                      session or Session())
     if cache_root:
         save_manifest(cache_root, Manifest(signature=signature, articles=articles,
-                                           outputs=output_stats(out, produced)))
+                                           outputs=output_stats(out, produced, intact, written)))
     stages.lap("cache")  # the derived values, parsed files, fingerprints and manifest
     return BuildReport(written=written, removed=removed, articles=articles, ingested=ingested, stages=stages)
 
 
 def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None, settings: str,
-               present: set[str], intact: set[str], content_stats: dict[str, tuple[int, int]],
+               present: set[str], intact: dict[str, tuple[int, int]], content_stats: dict[str, tuple[int, int]],
                stages: Stages, session: Session) -> tuple[list[str], list[str], set[str], int]:
     """Load, model, render what changed, write. Returns (written, removed, every output file, number of
     articles).
@@ -318,24 +318,32 @@ def _walk_files(folder: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
                 yield prefix + entry.name, entry
 
 
-def output_stats(out: Path, names: set[str]) -> tuple[tuple[str, int, int], ...]:
+def output_stats(out: Path, names: set[str], known: dict[str, tuple[int, int]],
+                 written: list[str]) -> tuple[tuple[str, int, int], ...]:
+    """(name, size, mtime) of every output file; ``known`` (from ``intact_outputs`` before the build)
+    holds for every file this build did not write, so only the ``written`` ones are asked again."""
+    rewritten = set(written)
     stats = []
     for name in sorted(names):
-        stat = os.stat(f"{out}/{name}")
-        stats.append((name, stat.st_size, stat.st_mtime_ns))
+        seen = known.get(name)
+        if seen is None or name in rewritten:
+            stat = os.stat(f"{out}/{name}")
+            seen = (stat.st_size, stat.st_mtime_ns)
+        stats.append((name, *seen))
     return tuple(stats)
 
 
-def intact_outputs(out: Path, recorded: tuple[tuple[str, int, int], ...]) -> set[str]:
-    """The files the last build left that are still there unchanged (a stat each: no folder walk)."""
-    intact = set()
+def intact_outputs(out: Path, recorded: tuple[tuple[str, int, int], ...]) -> dict[str, tuple[int, int]]:
+    """The files the last build left that are still there unchanged, with their (size, mtime) (a stat
+    each: no folder walk)."""
+    intact = {}
     for name, size, mtime_ns in recorded:
         try:
             stat = os.stat(f"{out}/{name}")
         except OSError:
             continue
         if (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns):
-            intact.add(name)
+            intact[name] = (size, mtime_ns)
     return intact
 
 
