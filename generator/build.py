@@ -88,9 +88,14 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
             stages.lap("check")
             return BuildReport(articles=manifest.articles, ingested=ingested, stages=stages)
         clear_manifest(cache_root)
-    written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings,
-                                                     existing_outputs(out), intact, content_stats, stages,
-                                                     session or Session())
+    session = session or Session()
+    # A preview's output folder lies in the cache, where only we write: its session knows what is there.
+    # Any other output folder is walked, so files someone else put there are pruned.
+    own_folder = cache_root is not None and out.is_relative_to(cache_root.resolve())
+    present = (session.recall_outputs(cache_root, settings) if own_folder and cache_root else None) \
+        or existing_outputs(out)
+    written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
+                                                     intact, content_stats, stages, session)
     if cache_root:
         save_manifest(cache_root, Manifest(signature=signature, articles=articles,
                                            outputs=output_stats(out, produced, intact, written)))
@@ -115,6 +120,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     from generator.sitefiles import site_file_jobs
 
     state = (session.recall(cache_root, settings) or load_state(cache_root)) if cache_root else BuildState()
+    known_loaded = session.loaded
     session.forget()  # until this build succeeds: a failed build's state is never reused
     # What the build loads and models lives until it ends: spare the garbage collector from scanning it
     # again and again (at 10,000 articles that cost a quarter of an edit rebuild).
@@ -128,8 +134,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             files = load_files(cfg, state.files, content_stats)
             stages.lap("load")
             deferred = session.research
-            site = build_model(cfg, [entry_to_loaded(path, entry) for path, entry in sorted(files.items())],
-                               drafts=drafts, store=store,
+            loaded = {path: _loaded(known_loaded, path, entry) for path, entry in sorted(files.items())}
+            site = build_model(cfg, [item for _entry, item in loaded.values()], drafts=drafts, store=store,
                                research_source=partial(deferred.research, cache_root=cache_root) if deferred
                                else None)
             memo: dict[int, tuple[object, str]] = {}
@@ -170,7 +176,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             store.flush()
             fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
             saved = save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints), state)
-            session.keep(cache_root, settings, saved)
+            session.keep(cache_root, settings, saved, frozenset(produced), loaded)
     finally:
         gc.unfreeze()
         staging.discard()
@@ -233,6 +239,12 @@ def load_articles(cfg: SiteConfig) -> list[Loaded]:
     """Every article under content/; all bad files are reported together, one line each."""
     files = load_files(cfg, {}, content_file_stats(cfg))
     return [entry_to_loaded(path, entry) for path, entry in sorted(files.items())]
+
+
+def _loaded(known: dict[str, tuple[FileEntry, Loaded]], path: str, entry: FileEntry) -> tuple[FileEntry, Loaded]:
+    """The model's input for a content file: the one made last time when the file was not read again."""
+    before = known.get(path)
+    return before if before is not None and before[0] is entry else (entry, entry_to_loaded(path, entry))
 
 
 def entry_to_loaded(path: str, entry: FileEntry) -> Loaded:

@@ -31,6 +31,7 @@ from generator import __version__
 from generator.content import Article
 
 if TYPE_CHECKING:
+    from generator.model import Loaded
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
 FORMAT = 2  # 2: Markdown HTML stored compressed
@@ -141,21 +142,30 @@ def load_manifest(cache_root: Path) -> Manifest:
 @dataclass
 class Session:
     """What a long-running preview or watcher keeps between its builds: the last build's state, so an
-    edit rebuild does not read and unpickle it again (at 10,000 articles, a third of a second)."""
+    edit rebuild does not read and unpickle it again (at 10,000 articles, a third of a second); the files
+    it left in the output folder, so the folder need not be walked again (a preview's folder is our own,
+    under the cache, where nobody else writes); the model's inputs made from unchanged files."""
 
     state: BuildState | None = None
-    where: tuple[Path, str] | None = None  # (cache folder, build settings) the state belongs to
+    where: tuple[Path, str] | None = None  # (cache folder, build settings) the rest belongs to
     research: DeferredResearch | None = None  # the research analysis, done in the background
     search: DeferredSearch | None = None  # the search index, likewise
+    outputs: frozenset[str] = frozenset()  # the output folder's files after the last build
+    loaded: dict[str, tuple[FileEntry, Loaded]] = field(default_factory=dict)  # by content file
 
     def recall(self, cache_root: Path, settings: str) -> BuildState | None:
         return self.state if self.where == (cache_root, settings) else None
 
-    def keep(self, cache_root: Path, settings: str, state: BuildState) -> None:
-        self.state, self.where = state, (cache_root, settings)
+    def recall_outputs(self, cache_root: Path, settings: str) -> frozenset[str] | None:
+        return self.outputs if self.where == (cache_root, settings) else None
+
+    def keep(self, cache_root: Path, settings: str, state: BuildState, outputs: frozenset[str],
+             loaded: dict[str, tuple[FileEntry, Loaded]]) -> None:
+        self.state, self.where, self.outputs, self.loaded = state, (cache_root, settings), outputs, loaded
 
     def forget(self) -> None:
         self.state = self.where = None
+        self.outputs, self.loaded = frozenset(), {}
 
     @property
     def has_news(self) -> bool:

@@ -195,6 +195,28 @@ def test_a_session_keeps_the_state_in_memory_between_builds(site, tmp_path):
     assert_same_as_cold(site, tmp_path)
 
 
+def test_a_preview_session_knows_its_output_folder_and_reuses_unchanged_inputs(site, tmp_path):
+    from generator.cache import Session
+
+    session = Session()
+    out = site / ".digest-cache" / "serve"  # a preview's folder: in the cache, where only digest writes
+    build(site, session=session, out=out)
+    assert session.outputs == frozenset(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    kept = {path: loaded for path, (_entry, loaded) in session.loaded.items()}
+    edit_title(site)
+    gone = sorted((site / "content").rglob("*.md"))[-1]
+    gone.unlink()
+    report = build(site, session=session, out=out)
+    assert report.removed  # its page and listings went, known from the session rather than a walk
+    again = {path: loaded for path, (_entry, loaded) in session.loaded.items()}
+    edited = str(first_article(site))
+    assert again[edited] is not kept[edited] and str(gone) not in again
+    assert all(again[path] is kept[path] for path in again if path != edited)  # the rest made once
+    cold = tmp_path / "cold"
+    build(site, out=cold, use_cache=False)
+    assert tree(out) == tree(cold)
+
+
 def test_a_failed_build_leaves_nothing_in_the_session(site, tmp_path):
     from generator.cache import Session
     from generator.errors import DigestError
