@@ -29,8 +29,10 @@ from generator.cache import (
     Session,
     clear_manifest,
     collector_paused,
+    load_ingest_mark,
     load_manifest,
     load_state,
+    save_ingest_mark,
     save_manifest,
     save_state,
 )
@@ -71,12 +73,14 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     out = (out or cfg.path("output")).resolve()
     check_output_folder(cfg, out)
     stages = Stages()
-    ingested = ingest_captures(cfg) if ingest_new else []
+    cache_root = cfg.path("cache") if use_cache else None
+    content_stats = content_file_stats(cfg)
+    ingested = ingest_captures(cfg, cache_root, content_stats) if ingest_new else []
     if ingest_new:
         stages.lap("ingest")
-    cache_root = cfg.path("cache") if use_cache else None
+    if ingested:
+        content_stats = content_file_stats(cfg)
     settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
-    content_stats = content_file_stats(cfg)
     signature = input_signature(cfg, settings, content_stats) if cache_root else ""
     manifest = load_manifest(cache_root) if cache_root else Manifest()
     intact = intact_outputs(out, manifest.outputs)
@@ -219,20 +223,38 @@ def stage_search_bundle(bundle: dict[str, bytes | None], staging: Staging, produ
             changed.add(path)
 
 
-def ingest_captures(cfg: SiteConfig) -> list[str]:
+def ingest_captures(cfg: SiteConfig, cache_root: Path | None, content_stats: dict[str, tuple[int, int]]) -> list[str]:
     """Ingest captures that have no article yet; a capture that cannot be cleaned is a warning, not a
-    failed build (the site is still built from what content/ holds)."""
-    if not cfg.path("captures").is_dir():
+    failed build (the site is still built from what content/ holds).
+
+    Finding out which captures are new means reading every article (seconds at 10,000 of them), so the
+    build cache remembers the captures and articles of the last ingest that found nothing to do: while
+    neither changed, there is nothing to look for."""
+    captures = cfg.path("captures")
+    if not captures.is_dir():
+        return []
+    mark = ingest_mark(cfg, captures, content_stats) if cache_root else ""
+    if cache_root and load_ingest_mark(cache_root) == mark:
         return []
     # Imported here: the cleaner pulls in trafilatura and friends, which builds without ingest
     # (--no-ingest, deploy) do not need to load.
     from generator.ingest import ingest
 
-    results = ingest(cfg, [cfg.path("captures")], only_new=True, progress=False, warn=_warn)
+    results = ingest(cfg, [captures], only_new=True, progress=False, warn=_warn)
     for result in results:
         if result.status == "failed":
             _warn(f"not ingested: {result.message}")
+    if cache_root and not results:  # nothing new and nothing failing (a failure is reported every build)
+        save_ingest_mark(cache_root, mark)
     return [str(r.article) for r in results if r.status == "new" and r.article is not None]
+
+
+def ingest_mark(cfg: SiteConfig, captures: Path, content_stats: dict[str, tuple[int, int]]) -> str:
+    """Every capture and article file by name, size and mtime, and the settings."""
+    capture_stats = _file_stats(str(captures), lambda relative: not relative.startswith(".") and "/." not in relative)
+    return hashlib.sha1(repr((CACHE_KEY, fingerprint(cfg), sorted(capture_stats.items()),
+                              sorted(content_stats.items()))).encode("utf-8", "surrogatepass"),
+                        usedforsecurity=False).hexdigest()
 
 
 def load_articles(cfg: SiteConfig) -> list[Loaded]:

@@ -219,6 +219,21 @@ def load_state(cache_root: Path) -> BuildState:
     return BuildState(files=files, base=base)  # parsed files stay good; output fingerprints are unknown
 
 
+@dataclass(frozen=True)
+class IngestMark:
+    key: str = CACHE_KEY
+    mark: str = ""  # see build.ingest_mark
+
+
+def load_ingest_mark(cache_root: Path) -> str:
+    found: IngestMark = _read(_folder(cache_root) / "ingest.pickle", IngestMark)
+    return found.mark
+
+
+def save_ingest_mark(cache_root: Path, mark: str) -> None:
+    _write(_folder(cache_root) / "ingest.pickle", IngestMark(mark=mark))
+
+
 def clear_manifest(cache_root: Path) -> None:
     """Before a build writes anything: a manifest must never vouch for a build that did not finish."""
     (_folder(cache_root) / "manifest.pickle").unlink(missing_ok=True)

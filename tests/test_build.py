@@ -380,6 +380,26 @@ def test_build_ingests_new_captures_unless_told_not_to(site: Path) -> None:
     assert build(site).written == []  # the capture has its article now: nothing new to ingest
 
 
+@pytest.mark.skipif(not any(REPO_CAPTURES.glob("*.txt")), reason="no sample captures in the repo")
+def test_a_build_with_nothing_new_to_ingest_does_not_read_every_article(site: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import ingest
+
+    (site / "captures").mkdir()
+    shutil.copy(sorted(REPO_CAPTURES.glob("*.txt"))[0], site / "captures")
+    article = Path(build(site).ingested[0])
+    build(site)  # nothing new: the build cache remembers that for these captures and articles
+
+    def read_every_article(*args: object, **kwargs: object) -> None:
+        raise AssertionError("every article read to look for new captures")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ingest, "load_index", read_every_article)
+        assert build(site).ingested == []
+    article.unlink()  # its capture is still there: ingested again, as before
+    assert [Path(p).name for p in build(site).ingested] == [article.name]
+
+
 def test_future_dates_are_published_and_naive_times_take_the_site_zone(site: Path) -> None:
     (site / "content/articles/2023/from-the-future.md").write_text(
         "---\nid: f1\ntitle: From the future\ndate: '2999-01-01T08:00:00'\n---\n\nLater.\n")
