@@ -459,8 +459,14 @@ def start_preview(root: Path, build_site: BuildSite, *, host: str = "127.0.0.1",
 
     session = WatchSession(watch_plan(cfg, [preview_output(cfg)]), build, report)
     try:
-        session.start()  # before the first build, so no edit made during it is missed
-        session.rebuild()
+        # The first build runs before any thread of ours (the watcher's, the server's) exists, so it may
+        # fork workers on every core (a large digest's first preview is ready in half the time); a second
+        # one once the watcher runs takes in any edit made meanwhile (without any, a check that writes
+        # nothing).
+        first = session.rebuild()
+        session.start()
+        if first.error is None:
+            session.rebuild()
     except BaseException:
         session.stop()
         server.server_close()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import http.client
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from generator.config import SiteConfig
 from generator.errors import FrontMatterError
 from generator.serve import (
     Preview,
@@ -32,6 +35,25 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     running = start_preview(root, mini_build, port=0)
     try:
         yield running
+    finally:
+        running.stop()
+
+
+def test_the_first_build_runs_before_any_thread_so_it_may_fork_workers(tmp_path: Path) -> None:
+    threads_seen: list[int] = []
+
+    def counting_build(cfg: SiteConfig, **options: Any) -> Any:
+        threads_seen.append(threading.active_count())
+        return mini_build(cfg, **options)
+
+    root = make_digest(tmp_path / "digest")
+    before = threading.active_count()  # 1 in `digest serve`; a test runner may have threads of its own
+    running = start_preview(root, counting_build, port=0)
+    try:
+        # generator.parallel forks only from a single-threaded process; a second build, once the watcher
+        # runs, takes in whatever changed during the first.
+        assert threads_seen[0] == before
+        assert len(threads_seen) == 2 and threads_seen[1] > before
     finally:
         running.stop()
 
