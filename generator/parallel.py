@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -50,7 +51,7 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item],
     frozen_by_caller = gc.get_freeze_count() > 0
     gc.freeze()  # keep the collector from touching (and so copying) the parent's objects in every child
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
             parts = pool.map(_work_share, [(index, workers) for index in range(workers)])
     finally:
         _FORKED = None
@@ -62,10 +63,18 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item],
     return results
 
 
-def _work_share(share: tuple[int, int]) -> list[Any]:
+def _start_worker() -> None:
+    """Once per worker, before any share: undo what the parent set up for itself."""
+    # The preview turns SIGTERM into a clean stop; a worker must just die when the pool terminates it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     assert _FORKED is not None
-    function, items, in_worker = _FORKED
+    in_worker = _FORKED[2]
     if in_worker is not None:
         in_worker()
+
+
+def _work_share(share: tuple[int, int]) -> list[Any]:
+    assert _FORKED is not None
+    function, items, _ = _FORKED
     index, workers = share
     return [function(item) for item in items[index::workers]]

@@ -3,6 +3,7 @@ until everything rendered. These tests force that path on the small fixture site
 serial build's bytes, fails without touching the previous site, and names the bad file."""
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,25 @@ def test_fork_map_keeps_order_and_runs_in_other_processes(forked: None) -> None:
     results = parallel.fork_map(lambda item: (item * 2, os.getpid()), list(range(7)))
     assert [value for value, _pid in results] == [0, 2, 4, 6, 8, 10, 12]
     assert os.getpid() not in {pid for _value, pid in results}
+
+
+def test_workers_run_their_setup_once_and_die_on_sigterm(forked: None, tmp_path: Path) -> None:
+    setups = tmp_path / "setups"
+    setups.mkdir()
+
+    def setup() -> None:
+        with (setups / str(os.getpid())).open("a") as log:
+            log.write("setup\n")
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # the preview's own SIGTERM handler
+    try:
+        handlers = parallel.fork_map(lambda _item: (signal.getsignal(signal.SIGTERM), os.getpid()),
+                                     list(range(40)), in_worker=setup)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert {handler for handler, _pid in handlers} == {signal.SIG_DFL}
+    assert {str(pid) for _handler, pid in handlers} <= {path.name for path in setups.iterdir()}
+    assert {path.read_text() for path in setups.iterdir()} == {"setup\n"}  # once per worker, not per share
 
 
 def test_parallel_build_equals_serial_build(site: Path, tmp_path: Path, forked: None,
