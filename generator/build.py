@@ -32,9 +32,11 @@ from generator.cache import (
     load_ingest_mark,
     load_manifest,
     load_state,
+    note_search_behind,
     save_ingest_mark,
     save_manifest,
     save_state,
+    search_behind,
 )
 from generator.config import SiteConfig
 from generator.content import parse_article_bytes
@@ -100,7 +102,7 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
         or existing_outputs(out)
     written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
                                                      intact, content_stats, stages, session)
-    if cache_root:
+    if cache_root and not session.behind:  # a manifest vouches for a site that equals a `digest build`
         save_manifest(cache_root, Manifest(signature=signature, articles=articles,
                                            outputs=output_stats(out, produced, intact, written)))
     stages.lap("cache")  # the derived values, parsed files, fingerprints and manifest
@@ -162,7 +164,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         stages.lap("render")
         with ThreadPoolExecutor(max_workers=1) as background:
             # Pagefind indexes the pages (a process of its own) while the feeds render.
-            search_entries = session.search.bundle if session.search else bundle_for_build
+            search_entries = session.search.bundle if session.search else \
+                partial(bundle_for_build, reindex=cache_root is not None and search_behind(cache_root, out))
             search = background.submit(search_entries, staging.read, frozenset(produced), frozenset(changed),
                                        present, cfg.language) if cfg.research else None
             changed |= render_and_stage([job for job in other_jobs if is_stale(job)], staging, store)
@@ -171,8 +174,13 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
                 stage_search_bundle(search.result(), staging, produced, changed)
                 stages.lap("search")
         written = sorted(changed)
+        search_stale = bool(session.search and session.search.behind)
+        if cache_root and search_stale:
+            note_search_behind(cache_root, out, True)  # before the stale bundle lands, should we be killed
         staging.commit()
         removed = prune(out, produced, present)
+        if cache_root and cfg.research and not search_stale:
+            note_search_behind(cache_root, out, False)
         stages.lap("write")
         if session.search and cfg.research:
             session.search.committed(out, cfg.language)  # the pages are all in place now

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import os
 import pickle
 import sqlite3
@@ -172,6 +173,11 @@ class Session:
         """Did background work finish that the next build must put in place (even with no file changed)?"""
         return any(job is not None and job.has_news for job in (self.research, self.search))
 
+    @property
+    def behind(self) -> bool:
+        """Did the last build show background work that was not done yet (stale research or search)?"""
+        return any(job is not None and job.behind for job in (self.research, self.search))
+
 
 BASE_CHUNK = 2000  # files per pickle in files.pickle
 
@@ -241,6 +247,24 @@ def clear_manifest(cache_root: Path) -> None:
 
 def save_manifest(cache_root: Path, manifest: Manifest) -> None:
     _write(_folder(cache_root) / "manifest.pickle", manifest)
+
+
+def _search_marker(cache_root: Path, out: Path) -> Path:
+    return _folder(cache_root) / ("search-behind-" + hashlib.sha1(str(out).encode(), usedforsecurity=False).hexdigest())
+
+
+def search_behind(cache_root: Path, out: Path) -> bool:
+    """Was ``out``'s search bundle left not indexing its pages (a preview stopped before Pagefind ended)?"""
+    return _search_marker(cache_root, out).exists()
+
+
+def note_search_behind(cache_root: Path, out: Path, behind: bool) -> None:
+    marker = _search_marker(cache_root, out)
+    if behind:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    else:
+        marker.unlink(missing_ok=True)
 
 
 def save_state(cache_root: Path, state: BuildState, previous: BuildState) -> BuildState:

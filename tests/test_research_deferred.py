@@ -115,3 +115,52 @@ def test_the_preview_search_index_catches_up_in_the_background(site: Path, tmp_p
     assert {p.relative_to(cold).as_posix(): p.read_bytes() for p in (cold / "pagefind").rglob("*") if p.is_file()} \
         == {p.relative_to(site / "_site").as_posix(): p.read_bytes()
             for p in (site / "_site" / "pagefind").rglob("*") if p.is_file()}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_build_after_a_preview_stopped_behind_catches_up(site: Path, tmp_path: Path) -> None:
+    """`digest watch` shows a stale analysis and keeps the old search bundle while the new ones are
+    made; stopped before they finish, it must not leave a cache that vouches for that site."""
+    from generator.build import build_site
+    from generator.cache import Session
+    from generator.research.deferred import DeferredSearch
+
+    session = Session(research=DeferredResearch(), search=DeferredSearch())
+    try:
+        build_site(load_config(site), ingest_new=False, session=session)
+        path = sorted((site / "content").rglob("*.md"))[0]
+        path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+        build_site(load_config(site), ingest_new=False, session=session)
+        assert session.behind
+    finally:
+        for job in (session.research, session.search):
+            assert job is not None
+            job.close()  # the preview stops before its background work ends
+    report = build_site(load_config(site), ingest_new=False)
+    assert "pagefind/pagefind-entry.json" in report.written
+    build_site(load_config(site), ingest_new=False, out=tmp_path / "cold", use_cache=False)
+    assert _tree(site / "_site") == _tree(tmp_path / "cold")
+
+
+def test_a_build_after_a_preview_left_a_stale_search_bundle_reindexes(site: Path, tmp_path: Path) -> None:
+    from generator.build import build_site
+    from generator.cache import Session
+    from generator.research.deferred import DeferredSearch
+
+    search = DeferredSearch()
+    session = Session(search=search)
+    build_site(load_config(site), ingest_new=False, session=session)
+    assert not session.behind
+    path = sorted((site / "content").rglob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+    build_site(load_config(site), ingest_new=False, session=session)
+    search.close()
+    assert session.behind  # the page changed; the bundle in place does not index it yet
+    report = build_site(load_config(site), ingest_new=False)  # a plain build: no page changes any more
+    assert "pagefind/pagefind-entry.json" in report.written
+    assert not build_site(load_config(site), ingest_new=False).written  # and once caught up, it stays so
+    build_site(load_config(site), ingest_new=False, out=tmp_path / "cold", use_cache=False)
+    assert _tree(site / "_site") == _tree(tmp_path / "cold")

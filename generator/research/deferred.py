@@ -104,12 +104,14 @@ class DeferredResearch:
         self._wanted: tuple[str, Sequence[Loaded], ZoneInfo, Path | None] | None = None
         self._closed = False
         self._handed_out = ""  # key of the analysis the last build used
+        self._asked = ""  # key of the articles the last build had
         self._collector: threading.Thread | None = None  # waits for the helper process and reaps it
 
     def research(self, published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> Research:
         """The analysis for ``published`` if it is done, else the latest one (and the new one starts)."""
         key = research_key(published, tz)
         with self._lock:
+            self._asked = key
             if self._done is None:
                 # A preview started on a digest built before: the analysis the cache remembers serves
                 # (stale if articles changed since) while the new one runs, instead of making the first
@@ -140,6 +142,12 @@ class DeferredResearch:
     def pending(self) -> bool:
         with self._lock:
             return self._running is not None
+
+    @property
+    def behind(self) -> bool:
+        """Did the last build use an analysis of other articles than its own (a stale one)?"""
+        with self._lock:
+            return self._asked != self._handed_out
 
     def close(self) -> None:
         """Stop: an analysis in progress is killed (it only ever adds to the cache, in one transaction)."""
@@ -219,6 +227,7 @@ class DeferredSearch:
         self._generation = 0  # increases whenever an indexed page changes
         self._indexed = -1  # the generation the bundle in place was made from
         self._ready: tuple[int, dict[str, bytes]] | None = None
+        self._used = False  # has a build asked for a bundle yet
         self._running = False
         self._closed = False
 
@@ -229,6 +238,7 @@ class DeferredSearch:
 
         existing = [path for path in present if path.startswith(BUNDLE)]
         with self._lock:
+            self._used = True
             if indexed_pages_changed(produced, changed, present):
                 self._generation += 1
             if self._ready is not None and self._ready[0] == self._generation:
@@ -248,6 +258,13 @@ class DeferredSearch:
         """Is there a new bundle waiting for a build to put it in place?"""
         with self._lock:
             return self._ready is not None
+
+    @property
+    def behind(self) -> bool:
+        """Does the bundle the last build kept fail to index its pages? (One kept from before this
+        preview started counts as behind until it has been indexed again.)"""
+        with self._lock:
+            return self._used and self._indexed != self._generation
 
     def committed(self, out: Path, language: str | None) -> None:
         """After a build wrote its pages: index them in the background if the bundle is behind."""

@@ -104,16 +104,16 @@ def search_bundle(files: Mapping[str, bytes], language: str | None = None,
 
 def bundle_for_build(read: Callable[[str], bytes], produced: Collection[str], changed: Collection[str],
                      present: Collection[str], language: str | None = None,
-                     sections: tuple[str, ...] = ("articles/",)) -> dict[str, bytes | None]:
+                     sections: tuple[str, ...] = ("articles/",), reindex: bool = False) -> dict[str, bytes | None]:
     """The search bundle for an incremental build, as entries to merge into its outputs.
 
     ``produced``: the site paths this build makes; ``changed``: those whose bytes changed; ``present``:
     the site paths in the output folder before it; ``read``: a page's new bytes. When no indexed page
     changed, appeared or went away, the bundle already there is kept (every entry None, "keep as is");
-    otherwise it is rebuilt from every indexed page.
+    otherwise (or when ``reindex`` says the bundle there is stale) it is rebuilt from every indexed page.
     """
     existing = [path for path in present if path.startswith(BUNDLE)]
-    if existing and not indexed_pages_changed(produced, changed, present, sections):
+    if existing and not reindex and not indexed_pages_changed(produced, changed, present, sections):
         return dict.fromkeys(existing)
     pages = sorted(path for path in produced if _indexed(path, sections))
     return dict(search_bundle({path: read(path) for path in pages}, language, sections))
