@@ -8,6 +8,7 @@ change writes nothing and a renamed or deleted article leaves nothing stale behi
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -252,15 +253,17 @@ def ingest_captures(cfg: SiteConfig, cache_root: Path | None, content_stats: dic
     for result in results:
         if result.status == "failed":
             _warn(f"not ingested: {result.message}")
-    if cache_root and not results:  # nothing new and nothing failing (a failure is reported every build)
-        save_ingest_mark(cache_root, mark)
+    if cache_root and not any(result.status in ("new", "failed") for result in results):
+        save_ingest_mark(cache_root, mark)  # (a failure stays unmarked: it is reported on every build)
     return [str(r.article) for r in results if r.status == "new" and r.article is not None]
 
 
 def ingest_mark(cfg: SiteConfig, captures: Path, content_stats: dict[str, tuple[int, int]]) -> str:
-    """Every capture and article file by name, size and mtime, and the settings."""
+    """Every capture and article file by name, size and mtime, and the settings (but the base URL, which
+    a preview sets to its own address and ingest never reads)."""
     capture_stats = _file_stats(str(captures), lambda relative: not relative.startswith(".") and "/." not in relative)
-    return hashlib.sha1(repr((CACHE_KEY, fingerprint(cfg), sorted(capture_stats.items()),
+    settings = fingerprint(dataclasses.replace(cfg, base_url=""))
+    return hashlib.sha1(repr((CACHE_KEY, settings, sorted(capture_stats.items()),
                               sorted(content_stats.items()))).encode("utf-8", "surrogatepass"),
                         usedforsecurity=False).hexdigest()
 

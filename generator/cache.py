@@ -307,7 +307,7 @@ class DerivedStore:
         try:
             row = self._db.execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
             return pickle.loads(row[0]) if row else None
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        except (sqlite3.Error, *_UNREADABLE):  # a damaged or foreign entry: derived again
             return None
 
     def put(self, key: str, value: Any) -> None:

@@ -386,9 +386,13 @@ def test_a_build_with_nothing_new_to_ingest_does_not_read_every_article(site: Pa
     from generator import ingest
 
     (site / "captures").mkdir()
-    shutil.copy(sorted(REPO_CAPTURES.glob("*.txt"))[0], site / "captures")
+    first = sorted(REPO_CAPTURES.glob("*.txt"))[0]
+    shutil.copy(first, site / "captures")
+    shutil.copy(first, site / "captures" / ("copy-of-" + first.name))  # the same article twice: one is skipped
     article = Path(build(site).ingested[0])
-    build(site)  # nothing new: the build cache remembers that for these captures and articles
+    # Nothing new: the build cache remembers that for these captures and articles, whatever the base URL
+    # (a preview builds for its own address).
+    build(site, base_url="http://127.0.0.1:8123/preview/")
 
     def read_every_article(*args: object, **kwargs: object) -> None:
         raise AssertionError("every article read to look for new captures")

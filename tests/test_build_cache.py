@@ -108,6 +108,21 @@ def test_a_corrupt_or_foreign_cache_is_ignored(site, tmp_path):
     assert_same_as_cold(site, tmp_path)
 
 
+def test_damaged_entries_of_the_derived_values_are_derived_again(site, tmp_path):
+    import sqlite3
+
+    build(site)
+    db = sqlite3.connect(site / ".digest-cache" / "build" / "derived.sqlite")
+    with db:  # a valid database whose values no longer unpickle (a class that moved, a cut-short blob)
+        db.execute("UPDATE derived SET value = CASE WHEN rowid % 2 THEN ? ELSE ? END",
+                   (b"cno_such_module\nThing\n.", b"\x80\x05\x95"))
+    db.close()
+    edit_title(site)
+    build(site, out=tmp_path / "elsewhere")  # renders every page, so it reads every entry
+    build(site, out=tmp_path / "cold", use_cache=False)
+    assert tree(tmp_path / "elsewhere") == tree(tmp_path / "cold")
+
+
 def test_parsed_files_are_stored_as_a_delta_until_it_grows(site, tmp_path, monkeypatch):
     from generator import cache as build_cache
 

@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
         preview = start_preview(Path(args.root), build, host=args.host, port=args.port, drafts=args.drafts,
                                 on_outcome=_print)
         research.on_ready = search.on_ready = partial(preview.session.debouncer.add, RESEARCH_DONE)
+        if research.has_news or search.has_news:  # finished before it had someone to tell
+            preview.session.debouncer.add(RESEARCH_DONE)
         print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
         if args.open:
             webbrowser.open(preview.url)

@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     try:  # Ctrl-C ends watch cleanly at any point, even during the first build
         session = start_watching(Path(args.root), build, drafts=args.drafts, on_outcome=_print)
         research.on_ready = search.on_ready = partial(session.debouncer.add, RESEARCH_DONE)
+        if research.has_news or search.has_news:  # finished before it had someone to tell
+            session.debouncer.add(RESEARCH_DONE)
         print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
         wait_for_interrupt()  # the rebuilds run in their own thread
     except KeyboardInterrupt:
