@@ -164,3 +164,34 @@ def test_a_build_after_a_preview_left_a_stale_search_bundle_reindexes(site: Path
     assert not build_site(load_config(site), ingest_new=False).written  # and once caught up, it stays so
     build_site(load_config(site), ingest_new=False, out=tmp_path / "cold", use_cache=False)
     assert _tree(site / "_site") == _tree(tmp_path / "cold")
+
+
+def test_stopping_the_preview_stops_indexing_in_progress(site: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    import tempfile
+    import time
+
+    from generator.build import build_site
+    from generator.cache import Session
+    from generator.research.deferred import DeferredSearch
+
+    search = DeferredSearch()
+    build_site(load_config(site), ingest_new=False, session=Session(search=search))  # indexed at once
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    path = sorted((site / "content").rglob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+    build_site(load_config(site), ingest_new=False, session=Session(search=search))
+    deadline = time.monotonic() + 30
+    while search._pagefind is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pagefind = search._pagefind
+    assert pagefind is not None and pagefind.poll() is None  # re-indexing in the background
+    search.close()
+    assert pagefind.poll() is not None  # killed, not left to run on after the preview
+    assert list(scratch.iterdir()) == []  # and its scratch folder is gone
+    assert "warning" not in capsys.readouterr().err

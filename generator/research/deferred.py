@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -229,6 +230,8 @@ class DeferredSearch:
         self._ready: tuple[int, dict[str, bytes]] | None = None
         self._used = False  # has a build asked for a bundle yet
         self._running = False
+        self._indexer: threading.Thread | None = None
+        self._pagefind: subprocess.Popen[str] | None = None  # the indexing process, while it runs
         self._closed = False
 
     def bundle(self, read: Callable[[str], bytes], produced: frozenset[str], changed: frozenset[str],
@@ -272,24 +275,38 @@ class DeferredSearch:
             if self._running or self._closed or self._indexed == self._generation:
                 return
             self._running, generation = True, self._generation
-        threading.Thread(target=self._index, args=(out, language, generation), name="digest-search",
-                         daemon=True).start()
+            self._indexer = threading.Thread(target=self._index, args=(out, language, generation),
+                                             name="digest-search", daemon=True)
+            self._indexer.start()
 
     def close(self) -> None:
+        """Stop: indexing in progress is killed, and its scratch folder removed."""
         with self._lock:
-            self._closed = True
+            self._closed, pagefind, indexer = True, self._pagefind, self._indexer
+        if pagefind is not None:
+            pagefind.kill()
+        if indexer is not None and indexer is not threading.current_thread():
+            indexer.join(5)
+
+    def _started(self, pagefind: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._pagefind = pagefind
+            closed = self._closed
+        if closed:  # close() came between the start and now
+            pagefind.kill()
 
     def _index(self, out: Path, language: str | None, generation: int) -> None:
         from generator.errors import DigestError
         from generator.research.search import index_written_site
 
         try:
-            bundle: dict[str, bytes] | None = index_written_site(out, language)
+            bundle: dict[str, bytes] | None = index_written_site(out, language, started=self._started)
         except (DigestError, OSError) as exc:
-            print(f"digest: warning: search index not updated: {exc}", file=sys.stderr)
+            if not self._closed:
+                print(f"digest: warning: search index not updated: {exc}", file=sys.stderr)
             bundle = None
         with self._lock:
-            self._running = False
+            self._running, self._pagefind = False, None
             current = generation == self._generation
             if bundle is not None and current:
                 self._ready = (generation, bundle)

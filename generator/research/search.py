@@ -51,8 +51,11 @@ def assets() -> dict[str, bytes]:
 BACKGROUND_NICENESS = 10  # a preview's background work yields the CPU to the rebuild someone waits for
 
 
+Started = Callable[["subprocess.Popen[str]"], None]  # told the Pagefind process, to be able to stop it
+
+
 def run_pagefind(site_dir: Path, bundle_dir: Path, language: str | None = None, glob: str | None = None,
-                 background: bool = False) -> None:
+                 background: bool = False, started: Started | None = None) -> None:
     command = [str(executable()), "--site", str(site_dir), "--output-path", str(bundle_dir), "--silent"]
     if glob:
         command += ["--glob", glob]
@@ -64,6 +67,8 @@ def run_pagefind(site_dir: Path, bundle_dir: Path, language: str | None = None, 
                 # After the start, not in preexec_fn: that is unsafe in a process running threads.
                 with contextlib.suppress(OSError):
                     os.setpriority(os.PRIO_PROCESS, process.pid, BACKGROUND_NICENESS)
+            if started is not None:
+                started(process)
             try:
                 stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
             except subprocess.TimeoutExpired:
@@ -131,15 +136,15 @@ def _indexed(path: str, sections: tuple[str, ...]) -> bool:
     return path.endswith(".html") and (not sections or path.startswith(sections))
 
 
-def index_written_site(out_dir: Path, language: str | None = None,
-                       sections: tuple[str, ...] = ("articles/",)) -> dict[str, bytes]:
+def index_written_site(out_dir: Path, language: str | None = None, sections: tuple[str, ...] = ("articles/",),
+                       started: Started | None = None) -> dict[str, bytes]:
     """The bundle ``search_bundle`` would make, from pages already written to ``out_dir`` (read in place,
     nothing written there): what a preview's background indexing runs."""
     with tempfile.TemporaryDirectory(prefix="digest-search-") as scratch:
         bundle_dir = Path(scratch) / "bundle"
         globs = [f"{section}**/*.html" for section in sections] or ["**/*.html"]
         run_pagefind(out_dir, bundle_dir, language, glob=globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}",
-                     background=True)
+                     background=True, started=started)
         return {**_read_tree(bundle_dir, BUNDLE), **assets()}
 
 
