@@ -103,8 +103,10 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
         or existing_outputs(out)
     written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
                                                      intact, content_stats, stages, session)
-    if cache_root and not session.behind:  # a manifest vouches for a site that equals a `digest build`
-        save_manifest(cache_root, Manifest(signature=signature, articles=articles,
+    if cache_root:
+        # It vouches for a site equal to a `digest build` only when no background work was left undone;
+        # its list of intact outputs holds either way (without it, the next build re-renders every page).
+        save_manifest(cache_root, Manifest(signature="" if session.behind else signature, articles=articles,
                                            outputs=output_stats(out, produced, intact, written)))
     stages.lap("cache")  # the derived values, parsed files, fingerprints and manifest
     return BuildReport(written=written, removed=removed, articles=articles, ingested=ingested, stages=stages)
