@@ -344,12 +344,16 @@ class DerivedStore:
             self._db = None
 
 
+LOCK_WAIT_SECONDS = 5.0  # how long to wait for another process's transaction (a preview's research helper)
+
+
 def _open_db(path: Path) -> sqlite3.Connection | None:
-    """The store for this digest version; a corrupt or foreign file is replaced."""
+    """The store for this digest version; a corrupt or foreign file is replaced. One that another process
+    keeps locked is left alone: this build goes without it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(2):
         try:
-            db = sqlite3.connect(path, check_same_thread=False)
+            db = sqlite3.connect(path, check_same_thread=False, timeout=LOCK_WAIT_SECONDS)
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS derived (key TEXT PRIMARY KEY, value BLOB)")
             row = db.execute("SELECT key FROM meta").fetchone()
@@ -359,7 +363,9 @@ def _open_db(path: Path) -> sqlite3.Connection | None:
             elif row[0] != CACHE_KEY:
                 raise sqlite3.DatabaseError("cache from another digest version")
             return db
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            if getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                return None  # another process's transaction: nothing is wrong with the file
             if attempt:
                 return None
             path.unlink(missing_ok=True)

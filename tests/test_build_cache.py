@@ -247,3 +247,27 @@ def test_a_failed_build_leaves_nothing_in_the_session(site, tmp_path):
     path.write_text(good.replace("title:", "title: Fixed", 1), encoding="utf-8")
     build(site, session=session)
     assert_same_as_cold(site, tmp_path)
+
+
+def test_a_derived_store_locked_by_another_process_is_left_alone(site, tmp_path, monkeypatch):
+    """A preview's research helper may be committing when a build opens the store: that build goes
+    without it (derives what it needs), and the store is kept, not replaced as if it were damaged."""
+    import sqlite3
+
+    from generator import cache as build_cache
+
+    build(site)
+    path = site / ".digest-cache" / "build" / "derived.sqlite"
+    rows = sqlite3.connect(path).execute("SELECT count(*) FROM derived").fetchone()[0]
+    assert rows > 0
+    monkeypatch.setattr(build_cache, "LOCK_WAIT_SECONDS", 0.1)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        edit_body(site)
+        build(site)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM derived").fetchone()[0] == rows
+    assert_same_as_cold(site, tmp_path)
