@@ -33,11 +33,9 @@ from generator.cache import (
     load_ingest_mark,
     load_manifest,
     load_state,
-    note_search_behind,
     save_ingest_mark,
     save_manifest,
     save_state,
-    search_behind,
 )
 from generator.config import SiteConfig
 from generator.content import parse_article_bytes
@@ -45,6 +43,7 @@ from generator.errors import DigestError
 from generator.fingerprint import fingerprint
 from generator.output import STAGING, Job, Staging
 from generator.parallel import fork_map, worker_count
+from generator.research.search import STALE_MARK
 from generator.stages import Stages
 from generator.themes import search_path
 
@@ -104,9 +103,10 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
                                                      intact, content_stats, stages, session)
     if cache_root:
+        behind = cfg.research and session.behind
         # It vouches for a site equal to a `digest build` only when no background work was left undone;
         # its list of intact outputs holds either way (without it, the next build re-renders every page).
-        save_manifest(cache_root, Manifest(signature="" if session.behind else signature, articles=articles,
+        save_manifest(cache_root, Manifest(signature="" if behind else signature, articles=articles,
                                            outputs=output_stats(out, produced, intact, written)))
     stages.lap("cache")  # the derived values, parsed files, fingerprints and manifest
     return BuildReport(written=written, removed=removed, articles=articles, ingested=ingested, stages=stages)
@@ -168,22 +168,19 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         with ThreadPoolExecutor(max_workers=1) as background:
             # Pagefind indexes the pages (a process of its own) while the feeds render.
             search_entries = session.search.bundle if session.search else \
-                partial(bundle_for_build, reindex=cache_root is not None and search_behind(cache_root, out))
+                partial(bundle_for_build, reindex=STALE_MARK in present)
             search = background.submit(search_entries, staging.read, frozenset(produced), frozenset(changed),
                                        present, cfg.language) if cfg.research else None
             changed |= render_and_stage([job for job in other_jobs if is_stale(job)], staging, store)
             stages.lap("feeds")
             if search is not None:
                 stage_search_bundle(search.result(), staging, produced, changed)
+                if session.search and session.search.behind:
+                    stage_stale_mark(staging, produced, changed)
                 stages.lap("search")
         written = sorted(changed)
-        search_stale = bool(session.search and session.search.behind)
-        if cache_root and search_stale:
-            note_search_behind(cache_root, out, True)  # before the stale bundle lands, should we be killed
         staging.commit()
         removed = prune(out, produced, present)
-        if cache_root and cfg.research and not search_stale:
-            note_search_behind(cache_root, out, False)
         stages.lap("write")
         if session.search and cfg.research:
             session.search.committed(out, cfg.language)  # the pages are all in place now
@@ -232,6 +229,15 @@ def stage_search_bundle(bundle: dict[str, bytes | None], staging: Staging, produ
         produced.add(path)
         if data is not None and staging.stage(path, data):
             changed.add(path)
+
+
+def stage_stale_mark(staging: Staging, produced: set[str], changed: set[str]) -> None:
+    """A preview kept a search bundle that does not index its pages yet: say so in the output folder
+    itself (deleting the cache cannot lose it), so the next build that is not a preview re-indexes. A
+    build whose bundle is current does not produce the mark, so it is pruned."""
+    produced.add(STALE_MARK)
+    if staging.stage(STALE_MARK, b"This folder's search index does not cover every page yet.\n"):
+        changed.add(STALE_MARK)
 
 
 def ingest_captures(cfg: SiteConfig, cache_root: Path | None, content_stats: dict[str, tuple[int, int]]) -> list[str]:

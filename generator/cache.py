@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import os
 import pickle
 import sqlite3
@@ -101,7 +100,7 @@ def _folder(cache_root: Path) -> Path:
 
 # What reading a damaged, cut-short or foreign pickle can raise: such a cache reads as empty.
 _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
-               IndexError, MemoryError)
+               IndexError, KeyError, OverflowError, RecursionError, MemoryError)
 
 
 @contextmanager
@@ -247,24 +246,6 @@ def clear_manifest(cache_root: Path) -> None:
 
 def save_manifest(cache_root: Path, manifest: Manifest) -> None:
     _write(_folder(cache_root) / "manifest.pickle", manifest)
-
-
-def _search_marker(cache_root: Path, out: Path) -> Path:
-    return _folder(cache_root) / ("search-behind-" + hashlib.sha1(str(out).encode(), usedforsecurity=False).hexdigest())
-
-
-def search_behind(cache_root: Path, out: Path) -> bool:
-    """Was ``out``'s search bundle left not indexing its pages (a preview stopped before Pagefind ended)?"""
-    return _search_marker(cache_root, out).exists()
-
-
-def note_search_behind(cache_root: Path, out: Path, behind: bool) -> None:
-    marker = _search_marker(cache_root, out)
-    if behind:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-    else:
-        marker.unlink(missing_ok=True)
 
 
 def save_state(cache_root: Path, state: BuildState, previous: BuildState) -> BuildState:

@@ -64,17 +64,22 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item],
 
 
 def _start_worker() -> None:
-    """Once per worker, before any share: undo what the parent set up for itself."""
-    # The preview turns SIGTERM into a clean stop; a worker must just die when the pool terminates it.
+    """Pool initializer: the preview turns SIGTERM into a clean stop; a worker must just die when the pool
+    terminates it."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    assert _FORKED is not None
-    in_worker = _FORKED[2]
-    if in_worker is not None:
-        in_worker()
+
+
+# The process whose ``in_worker`` has run: a worker may take several shares but sets up once. (Not in the
+# pool initializer: an error there makes the pool start replacement workers forever, never returning it.)
+_SET_UP_IN: int | None = None
 
 
 def _work_share(share: tuple[int, int]) -> list[Any]:
+    global _SET_UP_IN
     assert _FORKED is not None
-    function, items, _ = _FORKED
+    function, items, in_worker = _FORKED
+    if in_worker is not None and os.getpid() != _SET_UP_IN:
+        in_worker()  # an error here reaches the caller through pool.map
+        _SET_UP_IN = os.getpid()
     index, workers = share
     return [function(item) for item in items[index::workers]]

@@ -114,8 +114,8 @@ def test_damaged_entries_of_the_derived_values_are_derived_again(site, tmp_path)
     build(site)
     db = sqlite3.connect(site / ".digest-cache" / "build" / "derived.sqlite")
     with db:  # a valid database whose values no longer unpickle (a class that moved, a cut-short blob)
-        db.execute("UPDATE derived SET value = CASE WHEN rowid % 2 THEN ? ELSE ? END",
-                   (b"cno_such_module\nThing\n.", b"\x80\x05\x95"))
+        db.execute("UPDATE derived SET value = CASE rowid % 3 WHEN 0 THEN ? WHEN 1 THEN ? ELSE ? END",
+                   (b"cno_such_module\nThing\n.", b"\x80\x05\x95", b"\x8e" + b"\xff" * 8))
     db.close()
     edit_title(site)
     build(site, out=tmp_path / "elsewhere")  # renders every page, so it reads every entry

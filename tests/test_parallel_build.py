@@ -50,7 +50,20 @@ def test_workers_run_their_setup_once_and_die_on_sigterm(forked: None, tmp_path:
         signal.signal(signal.SIGTERM, previous)
     assert {handler for handler, _pid in handlers} == {signal.SIG_DFL}
     assert {str(pid) for _handler, pid in handlers} <= {path.name for path in setups.iterdir()}
-    assert {path.read_text() for path in setups.iterdir()} == {"setup\n"}  # once per worker, not per share
+    assert {path.read_text() for path in setups.iterdir()} == {"setup\n"}  # once per worker...
+    with pytest.MonkeyPatch.context() as patched:  # ...even when one worker takes every share
+        patched.setattr(parallel, "_FORKED", (lambda item: item, list(range(4)), setup))
+        patched.setattr(parallel, "_SET_UP_IN", None)
+        assert parallel._work_share((0, 2)) + parallel._work_share((1, 2)) == [0, 2, 1, 3]
+    assert (setups / str(os.getpid())).read_text() == "setup\n"
+
+
+def test_a_worker_setup_that_fails_reaches_the_caller(forked: None) -> None:
+    def broken_setup() -> None:
+        raise RuntimeError("no cache connection")
+
+    with pytest.raises(RuntimeError, match="no cache connection"):  # not a pool re-forking workers forever
+        parallel.fork_map(lambda item: item, list(range(10)), in_worker=broken_setup)
 
 
 def test_parallel_build_equals_serial_build(site: Path, tmp_path: Path, forked: None,

@@ -1,7 +1,10 @@
 """A preview's research analysis: first synchronously, then in a helper process while rebuilds go on."""
 
+import shutil
 import threading
 from pathlib import Path
+
+import pytest
 
 from generator.build import load_articles
 from generator.config import load_config
@@ -149,7 +152,9 @@ def test_a_build_after_a_preview_stopped_behind_catches_up(site: Path, tmp_path:
     assert _tree(site / "_site") == _tree(tmp_path / "cold")
 
 
-def test_a_build_after_a_preview_left_a_stale_search_bundle_reindexes(site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("cache", ["kept", "deleted"])
+def test_a_build_after_a_preview_left_a_stale_search_bundle_reindexes(site: Path, tmp_path: Path, cache: str) -> None:
+    """The mark lives in the output folder, so deleting the cache (always allowed) cannot lose it."""
     from generator.build import build_site
     from generator.cache import Session
     from generator.research.deferred import DeferredSearch
@@ -163,6 +168,8 @@ def test_a_build_after_a_preview_left_a_stale_search_bundle_reindexes(site: Path
     build_site(load_config(site), ingest_new=False, session=session)
     search.close()
     assert session.behind  # the page changed; the bundle in place does not index it yet
+    if cache == "deleted":
+        shutil.rmtree(site / ".digest-cache")
     report = build_site(load_config(site), ingest_new=False)  # a plain build: no page changes any more
     assert "pagefind/pagefind-entry.json" in report.written
     assert not build_site(load_config(site), ingest_new=False).written  # and once caught up, it stays so
@@ -199,3 +206,49 @@ def test_stopping_the_preview_stops_indexing_in_progress(site: Path, tmp_path: P
     assert pagefind.poll() is not None  # killed, not left to run on after the preview
     assert list(scratch.iterdir()) == []  # and its scratch folder is gone
     assert "warning" not in capsys.readouterr().err
+
+
+def test_stale_research_alone_withholds_the_vouch_until_it_catches_up(site: Path) -> None:
+    from generator.build import build_site
+    from generator.cache import Session, load_manifest
+
+    research = DeferredResearch()
+    ready = threading.Event()
+    research.on_ready = ready.set
+    session = Session(research=research)
+    try:
+        build_site(load_config(site), ingest_new=False, session=session)
+        assert load_manifest(site / ".digest-cache").signature  # current: vouched for
+        path = sorted((site / "content").rglob("*.md"))[0]
+        path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+        build_site(load_config(site), ingest_new=False, session=session)
+        assert session.behind and load_manifest(site / ".digest-cache").signature == ""
+        assert ready.wait(timeout=120)
+        build_site(load_config(site), ingest_new=False, session=session)  # the analysis caught up
+        assert not session.behind and load_manifest(site / ".digest-cache").signature
+    finally:
+        research.close()
+
+
+def test_research_switched_off_in_a_preview_leaves_nothing_behind(site: Path) -> None:
+    from generator.build import build_site
+    from generator.cache import Session
+    from generator.research.deferred import DeferredSearch
+
+    session = Session(research=DeferredResearch(), search=DeferredSearch())
+    try:
+        build_site(load_config(site), ingest_new=False, session=session)
+        path = sorted((site / "content").rglob("*.md"))[0]
+        path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+        build_site(load_config(site), ingest_new=False, session=session)
+        assert session.behind
+        config = site / "site.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + "research: false\n", encoding="utf-8")
+        build_site(load_config(site), ingest_new=False, session=session)
+        report = build_site(load_config(site), ingest_new=False, session=session)
+        assert [lap.name for lap in report.stages.laps] == ["check"]  # nothing to catch up with: no change
+        assert not (site / "_site" / ".digest-search-stale").exists()
+    finally:
+        for job in (session.research, session.search):
+            assert job is not None
+            job.close()

@@ -28,6 +28,7 @@ from pathlib import Path
 from generator.errors import DigestError
 
 BUNDLE = "pagefind/"  # site path of the search bundle
+STALE_MARK = ".digest-search-stale"  # left by a preview whose bundle is behind its pages (see build.py)
 ASSETS = ("digest-search.js", "digest-search.css")
 TIMEOUT_SECONDS = 600
 
