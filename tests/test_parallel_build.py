@@ -4,6 +4,7 @@ serial build's bytes, fails without touching the previous site, and names the ba
 
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build, "RENDER_PARALLEL_MIN", 1)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.delenv("DIGEST_JOBS", raising=False)
-    assert parallel.worker_count(10) == 2
+    assert parallel.worker_count(10) == 2, f"threads left running by earlier tests: {threading.enumerate()}"
 
 
 def tree(folder: Path) -> dict[str, bytes]:

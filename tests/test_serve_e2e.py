@@ -29,6 +29,7 @@ class Running:
     process: subprocess.Popen[str]
     url: str
     root: Path
+    guard: threading.Timer  # kills a hung process; cancelled at the end, so no thread outlives the test
 
     @property
     def port(self) -> int:
@@ -38,7 +39,17 @@ class Running:
         """Ctrl-C (or another signal): the exit code and the rest of the output."""
         self.process.send_signal(signum)
         out, _ = self.process.communicate(timeout=60)
+        self.guard.cancel()
+        self.guard.join()
         return self.process.returncode, out
+
+    def close(self) -> None:
+        """Kill it if it still runs, and stop the guard (a live thread keeps later tests from forking)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+        self.guard.cancel()
+        self.guard.join()
 
 
 def start(args: list[str], root: Path, ready: str) -> Running:
@@ -52,7 +63,8 @@ def start(args: list[str], root: Path, ready: str) -> Running:
     while line := process.stdout.readline():  # blocks until the first build is done and it says so
         lines.append(line)
         if line.startswith(ready):
-            return Running(process, line.split()[1], root)
+            return Running(process, line.split()[1], root, guard)
+    guard.cancel()
     raise AssertionError("".join(lines))
 
 
@@ -60,9 +72,7 @@ def start(args: list[str], root: Path, ready: str) -> Running:
 def serve(tmp_path: Path) -> Iterator[Running]:
     running = start(["serve", "--port", "0"], make_digest(tmp_path / "digest"), "serving")
     yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.communicate()
+    running.close()
 
 
 def set_body(root: Path, stem: str, body: str) -> None:
@@ -168,6 +178,4 @@ def test_watch_rebuilds_the_output_folder_with_the_real_base_url(tmp_path: Path)
         code, out = running.interrupt()
         assert code == 0, out
     finally:
-        if running.process.poll() is None:
-            running.process.kill()
-            running.process.communicate()
+        running.close()
