@@ -25,6 +25,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -168,6 +169,23 @@ class Debouncer:
     def _due(self) -> float:
         cap = self.hard_max if self._writing else self.max_wait
         return min(self._last + self.quiet, self._first + cap)
+
+
+class BackgroundJob(Protocol):
+    """Work a preview runs beside its builds (``DeferredResearch``, ``DeferredSearch``)."""
+
+    on_ready: Callable[[], None] | None
+
+    @property
+    def has_news(self) -> bool: ...
+
+
+def rebuild_when_ready(debouncer: Debouncer, *jobs: BackgroundJob) -> None:
+    """Each job asks for a rebuild when it finishes; one that finished before anyone listened, at once."""
+    for job in jobs:
+        job.on_ready = partial(debouncer.add, RESEARCH_DONE)
+    if any(job.has_news for job in jobs):
+        debouncer.add(RESEARCH_DONE)
 
 
 class _Handler(FileSystemEventHandler):

@@ -16,6 +16,7 @@ from lxml import etree, html
 from generator.build import build_site
 from generator.config import load_config
 from generator.errors import DigestError
+from tests.trees import tree
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 GOLDEN = Path(__file__).parent / "golden"
@@ -34,10 +35,6 @@ def site(tmp_path: Path) -> Path:
 def build(root: Path, base_url: str = BASE, **kwargs: object):
     cfg = load_config(root, base_url=base_url)
     return build_site(cfg, out=root / "_site", **kwargs)  # type: ignore[arg-type]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def page(root: Path, rel: str) -> html.HtmlElement:

@@ -7,14 +7,11 @@ import pytest
 
 from generator.build import build_site
 from generator.config import load_config
+from tests.trees import tree
 
 
 def build(root: Path, **kwargs):
     return build_site(load_config(root), ingest_new=False, **kwargs)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def assert_same_as_cold(root: Path, tmp_path: Path) -> None:

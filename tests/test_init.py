@@ -14,6 +14,7 @@ from generator.config import Folders, SiteConfig, TopicConfig, load_config
 from generator.errors import DigestError
 from generator.ingest import ingest
 from generator.scaffold import init_digest, skeleton_files
+from tests.trees import tree
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED = {".github/workflows/pages.yml", ".gitignore", "README.md", "captures/.gitkeep",
@@ -23,10 +24,6 @@ EXPECTED = {".github/workflows/pages.yml", ".gitignore", "README.md", "captures/
 def digest_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True,
                           text=True, check=False)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def default_site_yaml() -> dict[str, object]:

@@ -14,6 +14,7 @@ from generator.build import build_site
 from generator.config import load_config
 from generator.errors import DigestError
 from generator.output import STAGING, Staging
+from tests.trees import tree
 
 
 @pytest.fixture
@@ -23,10 +24,6 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.delenv("DIGEST_JOBS", raising=False)
     assert parallel.worker_count(10) == 2, f"threads left running by earlier tests: {threading.enumerate()}"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_fork_map_keeps_order_and_runs_in_other_processes(forked: None) -> None:

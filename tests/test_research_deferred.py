@@ -2,13 +2,33 @@
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from generator.build import load_articles
+from generator.cache import Session
 from generator.config import load_config
 from generator.research.deferred import DeferredResearch, analyse_now
+from tests.trees import tree
+
+
+def append_to_an_article(site: Path) -> None:
+    path = sorted((site / "content").rglob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+
+
+@contextmanager
+def closed_at_the_end(session: Session) -> Iterator[Session]:
+    """The preview stops (its background jobs are closed) when the block ends, however it ends."""
+    try:
+        yield session
+    finally:
+        for job in (session.research, session.search):
+            if job is not None:
+                job.close()
 
 
 def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(site: Path) -> None:
@@ -96,7 +116,6 @@ def test_builds_whose_articles_did_not_change_reuse_the_analysis(site: Path, mon
 
 def test_the_preview_search_index_catches_up_in_the_background(site: Path, tmp_path: Path) -> None:
     from generator.build import build_site
-    from generator.cache import Session
     from generator.research.deferred import DeferredSearch
 
     search = DeferredSearch()
@@ -106,8 +125,7 @@ def test_the_preview_search_index_catches_up_in_the_background(site: Path, tmp_p
     build_site(load_config(site), ingest_new=False, session=session)
     entry = site / "_site" / "pagefind" / "pagefind-entry.json"
     first = entry.read_bytes()  # the first build indexes at once
-    path = sorted((site / "content").rglob("*.md"))[0]
-    path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+    append_to_an_article(site)
     report = build_site(load_config(site), ingest_new=False, session=session)
     assert not any(p.startswith("pagefind/") for p in report.written)  # the page shows; the index follows
     assert ready.wait(timeout=60)
@@ -120,51 +138,40 @@ def test_the_preview_search_index_catches_up_in_the_background(site: Path, tmp_p
             for p in (site / "_site" / "pagefind").rglob("*") if p.is_file()}
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_a_build_after_a_preview_stopped_behind_catches_up(site: Path, tmp_path: Path) -> None:
     """`digest watch` shows a stale analysis and keeps the old search bundle while the new ones are
     made; stopped before they finish, it must not leave a cache that vouches for that site."""
     from generator.build import build_site
-    from generator.cache import Session, load_manifest
+    from generator.cache import load_manifest
     from generator.research.deferred import DeferredSearch
 
-    session = Session(research=DeferredResearch(), search=DeferredSearch())
-    try:
+    # The preview stops before its background work ends.
+    with closed_at_the_end(Session(research=DeferredResearch(), search=DeferredSearch())) as session:
         build_site(load_config(site), ingest_new=False, session=session)
-        path = sorted((site / "content").rglob("*.md"))[0]
-        path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+        append_to_an_article(site)
         build_site(load_config(site), ingest_new=False, session=session)
         assert session.behind
         # The cache must not vouch for this site, but still knows which outputs are intact: without
         # that, every rebuild while the analysis runs re-renders every page (seconds at 10,000).
         manifest = load_manifest(site / ".digest-cache")
-        assert manifest.signature == "" and len(manifest.outputs) == len(_tree(site / "_site"))
-    finally:
-        for job in (session.research, session.search):
-            assert job is not None
-            job.close()  # the preview stops before its background work ends
+        assert manifest.signature == "" and len(manifest.outputs) == len(tree(site / "_site"))
     report = build_site(load_config(site), ingest_new=False)
     assert "pagefind/pagefind-entry.json" in report.written
     build_site(load_config(site), ingest_new=False, out=tmp_path / "cold", use_cache=False)
-    assert _tree(site / "_site") == _tree(tmp_path / "cold")
+    assert tree(site / "_site") == tree(tmp_path / "cold")
 
 
 @pytest.mark.parametrize("cache", ["kept", "deleted"])
 def test_a_build_after_a_preview_left_a_stale_search_bundle_reindexes(site: Path, tmp_path: Path, cache: str) -> None:
     """The mark lives in the output folder, so deleting the cache (always allowed) cannot lose it."""
     from generator.build import build_site
-    from generator.cache import Session
     from generator.research.deferred import DeferredSearch
 
     search = DeferredSearch()
     session = Session(search=search)
     build_site(load_config(site), ingest_new=False, session=session)
     assert not session.behind
-    path = sorted((site / "content").rglob("*.md"))[0]
-    path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+    append_to_an_article(site)
     build_site(load_config(site), ingest_new=False, session=session)
     search.close()
     assert session.behind  # the page changed; the bundle in place does not index it yet
@@ -174,7 +181,7 @@ def test_a_build_after_a_preview_left_a_stale_search_bundle_reindexes(site: Path
     assert "pagefind/pagefind-entry.json" in report.written
     assert not build_site(load_config(site), ingest_new=False).written  # and once caught up, it stays so
     build_site(load_config(site), ingest_new=False, out=tmp_path / "cold", use_cache=False)
-    assert _tree(site / "_site") == _tree(tmp_path / "cold")
+    assert tree(site / "_site") == tree(tmp_path / "cold")
 
 
 def test_stopping_the_preview_stops_indexing_in_progress(site: Path, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -182,7 +189,6 @@ def test_stopping_the_preview_stops_indexing_in_progress(site: Path, tmp_path: P
     import time
 
     from generator.build import build_site
-    from generator.cache import Session
     from generator.research.deferred import DeferredSearch
 
     search = DeferredSearch()
@@ -194,8 +200,7 @@ def test_stopping_the_preview_stops_indexing_in_progress(site: Path, tmp_path: P
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    path = sorted((site / "content").rglob("*.md"))[0]
-    path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+    append_to_an_article(site)
     build_site(load_config(site), ingest_new=False, session=Session(search=search))
     deadline = time.monotonic() + 30
     while search._pagefind is None and time.monotonic() < deadline:
@@ -210,36 +215,29 @@ def test_stopping_the_preview_stops_indexing_in_progress(site: Path, tmp_path: P
 
 def test_stale_research_alone_withholds_the_vouch_until_it_catches_up(site: Path) -> None:
     from generator.build import build_site
-    from generator.cache import Session, load_manifest
+    from generator.cache import load_manifest
 
     research = DeferredResearch()
     ready = threading.Event()
     research.on_ready = ready.set
-    session = Session(research=research)
-    try:
+    with closed_at_the_end(Session(research=research)) as session:
         build_site(load_config(site), ingest_new=False, session=session)
         assert load_manifest(site / ".digest-cache").signature  # current: vouched for
-        path = sorted((site / "content").rglob("*.md"))[0]
-        path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+        append_to_an_article(site)
         build_site(load_config(site), ingest_new=False, session=session)
         assert session.behind and load_manifest(site / ".digest-cache").signature == ""
         assert ready.wait(timeout=120)
         build_site(load_config(site), ingest_new=False, session=session)  # the analysis caught up
         assert not session.behind and load_manifest(site / ".digest-cache").signature
-    finally:
-        research.close()
 
 
 def test_research_switched_off_in_a_preview_leaves_nothing_behind(site: Path) -> None:
     from generator.build import build_site
-    from generator.cache import Session
     from generator.research.deferred import DeferredSearch
 
-    session = Session(research=DeferredResearch(), search=DeferredSearch())
-    try:
+    with closed_at_the_end(Session(research=DeferredResearch(), search=DeferredSearch())) as session:
         build_site(load_config(site), ingest_new=False, session=session)
-        path = sorted((site / "content").rglob("*.md"))[0]
-        path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
+        append_to_an_article(site)
         build_site(load_config(site), ingest_new=False, session=session)
         assert session.behind
         config = site / "site.yaml"
@@ -248,7 +246,3 @@ def test_research_switched_off_in_a_preview_leaves_nothing_behind(site: Path) ->
         report = build_site(load_config(site), ingest_new=False, session=session)
         assert [lap.name for lap in report.stages.laps] == ["check"]  # nothing to catch up with: no change
         assert not (site / "_site" / ".digest-search-stale").exists()
-    finally:
-        for job in (session.research, session.search):
-            assert job is not None
-            job.close()

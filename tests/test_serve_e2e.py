@@ -39,8 +39,7 @@ class Running:
         """Ctrl-C (or another signal): the exit code and the rest of the output."""
         self.process.send_signal(signum)
         out, _ = self.process.communicate(timeout=60)
-        self.guard.cancel()
-        self.guard.join()
+        self._stop_guard()
         return self.process.returncode, out
 
     def close(self) -> None:
@@ -48,6 +47,9 @@ class Running:
         if self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
+        self._stop_guard()
+
+    def _stop_guard(self) -> None:
         self.guard.cancel()
         self.guard.join()
 

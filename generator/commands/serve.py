@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.serve import start_preview
-from generator.watch import RESEARCH_DONE, Outcome, describe, leave, stop_on_sigterm, wait_for_interrupt
+from generator.watch import Outcome, describe, leave, rebuild_when_ready, stop_on_sigterm, wait_for_interrupt
 
 
 def register(sub: Any) -> None:
@@ -35,9 +35,7 @@ def run(args: argparse.Namespace) -> int:
     try:  # Ctrl-C ends serve cleanly at any point, even during the first build
         preview = start_preview(Path(args.root), build, host=args.host, port=args.port, drafts=args.drafts,
                                 on_outcome=_print)
-        research.on_ready = search.on_ready = partial(preview.session.debouncer.add, RESEARCH_DONE)
-        if research.has_news or search.has_news:  # finished before it had someone to tell
-            preview.session.debouncer.add(RESEARCH_DONE)
+        rebuild_when_ready(preview.session.debouncer, research, search)
         print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
         if args.open:
             webbrowser.open(preview.url)

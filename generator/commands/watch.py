@@ -7,7 +7,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from generator.watch import RESEARCH_DONE, Outcome, describe, leave, start_watching, stop_on_sigterm, wait_for_interrupt
+from generator.watch import (
+    Outcome,
+    describe,
+    leave,
+    rebuild_when_ready,
+    start_watching,
+    stop_on_sigterm,
+    wait_for_interrupt,
+)
 
 
 def register(sub: Any) -> None:
@@ -29,9 +37,7 @@ def run(args: argparse.Namespace) -> int:
     session = None
     try:  # Ctrl-C ends watch cleanly at any point, even during the first build
         session = start_watching(Path(args.root), build, drafts=args.drafts, on_outcome=_print)
-        research.on_ready = search.on_ready = partial(session.debouncer.add, RESEARCH_DONE)
-        if research.has_news or search.has_news:  # finished before it had someone to tell
-            session.debouncer.add(RESEARCH_DONE)
+        rebuild_when_ready(session.debouncer, research, search)
         print(f"watching {Path(args.root).resolve()}  (Ctrl-C stops)", flush=True)
         wait_for_interrupt()  # the rebuilds run in their own thread
     except KeyboardInterrupt:
