@@ -44,6 +44,7 @@ from generator.fingerprint import fingerprint
 from generator.output import STAGING, Job, Staging
 from generator.parallel import fork_map, worker_count
 from generator.research.search import STALE_MARK
+from generator.reuse import NOTHING
 from generator.stages import Stages
 from generator.themes import search_path
 
@@ -84,20 +85,22 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
         content_stats = content_file_stats(cfg)
     settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
     signature = input_signature(cfg, settings, content_stats) if cache_root else ""
-    manifest = load_manifest(cache_root) if cache_root else Manifest()
-    intact = intact_outputs(out, manifest.outputs)
+    session = session or Session(reuse=NOTHING)
+    # A preview's output folder lies in the cache, where only we write: its session knows what is there
+    # (which files, and that they are as its last build left them). Any other output folder is walked,
+    # so files someone else put there are pruned, and its files are checked against the manifest.
+    own_folder = cache_root is not None and out.is_relative_to(cache_root.resolve())
+    known = session.recall_manifest(cache_root, settings) if own_folder and cache_root else None
+    manifest = known or (load_manifest(cache_root) if cache_root else Manifest())
+    intact = {name: (size, mtime) for name, size, mtime in manifest.outputs} if known \
+        else intact_outputs(out, manifest.outputs)
     if cache_root:
-        waiting = session is not None and session.has_news
         if manifest.signature == signature and manifest.outputs and len(intact) == len(manifest.outputs) \
-                and not waiting:
+                and not session.has_news:
             # Nothing the site is made from changed, and the output files are as we left them.
             stages.lap("check")
             return BuildReport(articles=manifest.articles, ingested=ingested, stages=stages)
         clear_manifest(cache_root)
-    session = session or Session()
-    # A preview's output folder lies in the cache, where only we write: its session knows what is there.
-    # Any other output folder is walked, so files someone else put there are pruned.
-    own_folder = cache_root is not None and out.is_relative_to(cache_root.resolve())
     present = (session.recall_outputs(cache_root, settings) if own_folder and cache_root else None) \
         or existing_outputs(out)
     written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
@@ -106,8 +109,10 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
         behind = cfg.research and session.behind
         # It vouches for a site equal to a `digest build` only when no background work was left undone;
         # its list of intact outputs holds either way (without it, the next build re-renders every page).
-        save_manifest(cache_root, Manifest(signature="" if behind else signature, articles=articles,
-                                           outputs=output_stats(out, produced, intact, written)))
+        manifest = Manifest(signature="" if behind else signature, articles=articles,
+                            outputs=output_stats(out, produced, intact, written))
+        save_manifest(cache_root, manifest)
+        session.manifest = manifest
     stages.lap("cache")  # the derived values, parsed files, fingerprints and manifest
     return BuildReport(written=written, removed=removed, articles=articles, ingested=ingested, stages=stages)
 
@@ -131,6 +136,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     state = (session.recall(cache_root, settings) or load_state(cache_root)) if cache_root else BuildState()
     known_loaded = session.loaded
     session.forget()  # until this build succeeds: a failed build's state is never reused
+    reuse = session.reuse
+    reuse.start((cfg, drafts))
     # What the build loads and models lives until it ends: spare the garbage collector from scanning it
     # again and again (at 10,000 articles that cost a quarter of an edit rebuild).
     gc.freeze()
@@ -146,11 +153,11 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             loaded = {path: _loaded(known_loaded, path, entry) for path, entry in sorted(files.items())}
             site = build_model(cfg, [item for _entry, item in loaded.values()], drafts=drafts, store=store,
                                research_source=partial(deferred.research, cache_root=cache_root) if deferred
-                               else None)
+                               else None, reuse=reuse)
             memo: dict[int, tuple[object, str]] = {}
-            every_page = pages(site)
-            html_jobs = page_jobs(site, every_page, memo)
-            other_jobs = [*feed_jobs(site, memo), *site_file_jobs(site, every_page), *static_jobs(cfg)]
+            every_page = pages(site, reuse)
+            html_jobs = page_jobs(site, every_page, memo, reuse)
+            other_jobs = [*feed_jobs(site, memo, reuse), *site_file_jobs(site, every_page, reuse), *static_jobs(cfg)]
             jobs = [*html_jobs, *other_jobs]
             check_static_overlap(jobs)
             previous = state.outputs if state.settings == settings else {}
@@ -159,7 +166,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
                 return job.fingerprint is None or job.path not in intact or previous.get(job.path) != job.fingerprint
 
             stale_pages = [job for job in html_jobs if is_stale(job)]
-        gc.freeze()
+            gc.freeze()  # before the collector is back on, or its first pass scans all of the above
         stages.lap("model")
         derive_ahead(site, store, len(stale_pages))
         produced = {job.path for job in jobs}
@@ -189,6 +196,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
             saved = save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints), state)
             session.keep(cache_root, settings, saved, frozenset(produced), loaded)
+        reuse.finish()
     finally:
         gc.unfreeze()
         staging.discard()
@@ -324,7 +332,7 @@ def content_file_stats(cfg: SiteConfig) -> dict[str, tuple[int, int]]:
     """The articles' files (``*.md``) by path, with size and mtime; editor lock and swap files and
     hidden folders are skipped."""
     def is_article(relative: str) -> bool:
-        return relative.endswith(".md") and not any(part.startswith(".") for part in relative.split("/"))
+        return relative.endswith(".md") and not relative.startswith(".") and "/." not in relative
 
     return _file_stats(str(cfg.path("content")), is_article)
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.content import Article
+from generator.reuse import Reuse
 
 if TYPE_CHECKING:
     from generator.model import Loaded
@@ -152,6 +153,11 @@ class Session:
     search: DeferredSearch | None = None  # the search index, likewise
     outputs: frozenset[str] = frozenset()  # the output folder's files after the last build
     loaded: dict[str, tuple[FileEntry, Loaded]] = field(default_factory=dict)  # by content file
+    reuse: Reuse = field(default_factory=Reuse)  # the last build's model, pages and fingerprints
+    manifest: Manifest | None = None  # the one the last build saved
+
+    def recall_manifest(self, cache_root: Path, settings: str) -> Manifest | None:
+        return self.manifest if self.where == (cache_root, settings) else None
 
     def recall(self, cache_root: Path, settings: str) -> BuildState | None:
         return self.state if self.where == (cache_root, settings) else None
@@ -164,7 +170,7 @@ class Session:
         self.state, self.where, self.outputs, self.loaded = state, (cache_root, settings), outputs, loaded
 
     def forget(self) -> None:
-        self.state = self.where = None
+        self.state = self.where = self.manifest = None
         self.outputs, self.loaded = frozenset(), {}
 
     @property

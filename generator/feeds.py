@@ -9,6 +9,7 @@ the feed's updated/lastBuildDate is the newest article's (never now()), entries 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -19,6 +20,7 @@ from feedgen.feed import FeedGenerator
 from generator.fingerprint import fingerprint
 from generator.model import ArticleView, Site
 from generator.output import Job
+from generator.reuse import NOTHING, Reuse
 from generator.urls import Urls
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # "updated" of a feed with no entries, still stable
@@ -49,6 +51,22 @@ class FeedSource:
     page: str  # the HTML page these feeds follow
     articles: tuple[ArticleView, ...]
 
+    @property
+    def listing(self) -> FeedListing:
+        return FeedListing(self.title, self.label, self.description, self.folder, self.page)
+
+
+@dataclass(frozen=True)
+class FeedListing:
+    """A pair of feeds as the subscribe page lists them (no articles: the page need not change when one
+    of them does)."""
+
+    title: str
+    label: str
+    description: str
+    folder: str
+    page: str
+
 
 @dataclass(frozen=True)
 class FeedLink:
@@ -73,15 +91,19 @@ def feed_links(source: FeedSource) -> tuple[FeedLink, ...]:
                  for kind in FEED_KINDS)
 
 
-def feed_jobs(site: Site, memo: dict[int, tuple[object, str]]) -> list[Job]:
-    """Every feed file by site path, each rendered only when its entries or settings changed."""
+def feed_jobs(site: Site, memo: dict[int, tuple[object, str]], reuse: Reuse = NOTHING) -> list[Job]:
+    """Every feed file by site path, each rendered only when its entries or settings changed. (``reuse``:
+    the entries and fingerprints of last build, while made from the same article views.)"""
     urls = Urls(site.cfg.base_url)
+    limit = site.cfg.feed_limit
     jobs = []
     for source in feed_sources(site):
-        items = entries(source, site.cfg.feed_limit)
+        items = reuse("feed entries", source.articles, partial(entries, source, limit), values=(limit,))
+        shown = (source.title, source.label, source.description, source.folder, source.page)
         for kind in FEED_KINDS:
-            inputs = fingerprint("feed", kind.name, site.cfg, source.title, source.label, source.description,
-                                 source.folder, source.page, items, memo=memo)
+            inputs = reuse("feed fingerprint", (items,),
+                           partial(fingerprint, "feed", kind.name, site.cfg, *shown, items, memo=memo),
+                           values=(kind.name, *shown))
             jobs.append(Job(source.folder + kind.filename, inputs,
                             partial(_serialise, site, source, items, kind, urls)))
     return jobs
@@ -94,7 +116,7 @@ def _serialise(site: Site, source: FeedSource, items: list[ArticleView], kind: F
 def entries(source: FeedSource, limit: int) -> list[ArticleView]:
     """Newest first by feed date; an article with no date at all stays out (digest never invents one)."""
     dated = [view for view in source.articles if view.feed_moment is not None]
-    return sorted(dated, key=_newest_first)[:limit]
+    return heapq.nsmallest(limit, dated, key=_newest_first)
 
 
 def _newest_first(view: ArticleView) -> tuple[float, str]:

@@ -15,7 +15,9 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import chain
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -28,6 +30,7 @@ from generator import dates
 from generator.config import SiteConfig
 from generator.content import Article
 from generator.errors import DigestError
+from generator.reuse import NOTHING, Reuse
 
 if TYPE_CHECKING:
     from generator.research.analysis import Research
@@ -359,29 +362,57 @@ ResearchSource = Callable[[Sequence["Loaded"], ZoneInfo], "Research"]  # a previ
 
 
 def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = False,
-                store: Store | None = None, research_source: ResearchSource | None = None) -> Site:
-    """The whole site from all articles. Raises DigestError naming both files on any URL clash."""
+                store: Store | None = None, research_source: ResearchSource | None = None,
+                reuse: Reuse = NOTHING) -> Site:
+    """The whole site from all articles. Raises DigestError naming both files on any URL clash.
+
+    ``reuse`` (a preview's, between its builds): steps whose inputs are the objects of the last build
+    return their results of then, so an edit re-does the steps of the articles it touched."""
     published = [item for item in loaded if drafts or not item.article.draft]
     for item in published:
         _check_slug(item.article.slug, item.source)
     for topic in cfg.topics:
         _check_slug(topic.slug, cfg.root / "site.yaml")
-    slugs = [article_slug(item.article, item.source) for item in published]
-    _check_collisions(zip(slugs, (item.source for item in published), strict=True), "articles/", "article URL")
-    topic_names = _topic_names(cfg, published)
-    refs = {key: TopicRef(name, topic_path(topic_slug(cfg, name))) for key, name in topic_names.items()}
+    files = [reuse("file", (item,), partial(_file_facts, item)) for item in published]
+    _check_collisions(((facts.slug, item.source) for facts, item in zip(files, published, strict=True)),
+                      "articles/", "article URL")
+    topic_names = _topic_names(cfg, files)
+    # By value: an edit that leaves the set of topics as it was keeps every view's topic references.
+    refs = reuse("topic refs", (), partial(_refs, cfg, topic_names),
+                 values=tuple(chain.from_iterable(topic_names.items())))
     research = _analyse(cfg, published, store, research_source)
-    every = sorted((_with_story(_view(cfg, item, slug, refs, store), research)
-                    for item, slug in zip(published, slugs, strict=True)), key=_order)
+    placed = []
+    for item, facts in zip(published, files, strict=True):
+        story = _story_link(research, item.article.id)
+        placed.append(reuse("view", (item, refs), partial(_placed_view, cfg, item, facts.slug, refs, story),
+                            values=(facts.slug, story)))
+    every = [view for _place, view in sorted(placed, key=itemgetter(0))]
+    for view in every:
+        view.derived.store = store  # (a view kept from the last build reads and writes this build's store)
     # A text published by several outlets is listed once, as its earliest publication.
     hidden = research.hidden if research else frozenset()
     ordered = [v for v in every if v.article.id not in hidden]
     copies = tuple(v for v in every if v.article.id in hidden)
     # Newer/older links stay within dated articles (in time) and within undated ones (in capture order).
-    views = _link_neighbours([v for v in ordered if v.moment]) + _link_neighbours([v for v in ordered if not v.moment])
-    topics = _topics(cfg, views, topic_names)
-    return Site(cfg=cfg, articles=views, home=paginate(views, "", cfg.per_page), topics=topics,
-                archive=_archive(views), research=research, copies=copies)
+    linked = _link_neighbours([v for v in ordered if v.moment], reuse) + \
+        _link_neighbours([v for v in ordered if not v.moment], reuse)
+    topics = _topics(cfg, linked, topic_names, reuse)
+    return Site(cfg=cfg, articles=linked, home=paginate(linked, "", cfg.per_page, reuse), topics=topics,
+                archive=_archive(linked, reuse), research=research, copies=copies)
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the model takes from one content file before it knows the others."""
+
+    slug: str
+    source: str  # the file, as text (topic names are taken in file order)
+    topics: tuple[tuple[str, str], ...]  # (key, display name) of each topic it names
+
+
+def _file_facts(item: Loaded) -> FileFacts:
+    return FileFacts(article_slug(item.article, item.source), item.source.as_posix(),
+                     tuple((_topic_key(name), " ".join(name.split())) for name in item.article.topics))
 
 
 def _analyse(cfg: SiteConfig, published: Sequence[Loaded], store: Store | None,
@@ -422,24 +453,34 @@ def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str)
         seen[key] = (slug, source)
 
 
-def _view(cfg: SiteConfig, item: Loaded, slug: str, refs: dict[str, TopicRef], store: Store | None) -> ArticleView:
+def _placed_view(cfg: SiteConfig, item: Loaded, slug: str, refs: dict[str, TopicRef],
+                 story: Link | None) -> tuple[tuple[int, float, str, str], ArticleView]:
+    """The article's view (before its neighbours are known) and its place in the lists."""
+    view = _view(cfg, item, slug, refs, story)
+    return _order(view), view
+
+
+def _view(cfg: SiteConfig, item: Loaded, slug: str, refs: dict[str, TopicRef], story: Link | None) -> ArticleView:
     article = item.article
     moment = _moment(article.date, cfg)
     updated = _moment(article.updated, cfg)
     return ArticleView(
         article=article, source=item.source, path=f"articles/{slug}/", moment=moment,
         feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
-        derived=Derived(article.body, store),
-        topics=_topic_refs(article.topics, refs),
+        derived=Derived(article.body),  # its store is set by build_model
+        topics=_topic_refs(article.topics, refs), story=story,
         digest=item.sha or hashlib.sha1(repr(article).encode("utf-8", "surrogatepass"),
                                         usedforsecurity=False).hexdigest())
 
 
-def _with_story(view: ArticleView, research: Research | None) -> ArticleView:
-    story = research.story(view.article.id) if research else None
-    if story is None:
-        return view
-    return dataclasses.replace(view, story=Link(f"{len(story.articles)} reports", f"stories/{story.id}/"))
+def _refs(cfg: SiteConfig, topic_names: dict[str, str]) -> dict[str, TopicRef]:
+    return {key: TopicRef(name, topic_path(topic_slug(cfg, name))) for key, name in topic_names.items()}
+
+
+def _story_link(research: Research | None, article_id: str) -> Link | None:
+    """The link to the article's story page, when other outlets reported the same event."""
+    story = research.story(article_id) if research else None
+    return Link(f"{len(story.articles)} reports", f"stories/{story.id}/") if story else None
 
 
 def _moment(value: str | None, cfg: SiteConfig) -> dt.datetime | None:
@@ -454,19 +495,23 @@ def _order(view: ArticleView) -> tuple[int, float, str, str]:
     return (1, -captured, view.article.provenance.capture, view.source.as_posix())
 
 
-def _link_neighbours(views: list[ArticleView]) -> tuple[ArticleView, ...]:
+def _link_neighbours(views: list[ArticleView], reuse: Reuse) -> tuple[ArticleView, ...]:
     out = []
     for index, view in enumerate(views):
         newer = views[index - 1] if index > 0 else None
         older = views[index + 1] if index + 1 < len(views) else None
-        # The view's digest: its file's content plus everything the build adds to it. (Plain strings
-        # joined, and the constructor called directly: this runs for every article on every rebuild.)
-        shown = "\x1f".join((view.digest, view.path, *(f"{t.name}\x1e{t.path}" for t in view.topics),
-                             *_link_parts(view.story), *_link_parts(newer), *_link_parts(older)))
-        digest = hashlib.sha1(shown.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
-        out.append(ArticleView(view.article, view.source, view.path, view.moment, view.feed_moment, view.updated,
-                               view.topics, view.derived, _link(newer), _link(older), view.story, digest))
+        out.append(reuse("neighbours", (view, newer, older), partial(_linked, view, newer, older)))
     return tuple(out)
+
+
+def _linked(view: ArticleView, newer: ArticleView | None, older: ArticleView | None) -> ArticleView:
+    # The view's digest: its file's content plus everything the build adds to it. (Plain strings joined,
+    # and the constructor called directly: this runs for every changed article on every rebuild.)
+    shown = "\x1f".join((view.digest, view.path, *(f"{t.name}\x1e{t.path}" for t in view.topics),
+                         *_link_parts(view.story), *_link_parts(newer), *_link_parts(older)))
+    digest = hashlib.sha1(shown.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+    return ArticleView(view.article, view.source, view.path, view.moment, view.feed_moment, view.updated,
+                       view.topics, view.derived, _link(newer), _link(older), view.story, digest)
 
 
 def _link_parts(item: ArticleView | Link | None) -> tuple[str, str]:
@@ -483,12 +528,12 @@ def _topic_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _topic_names(cfg: SiteConfig, loaded: Sequence[Loaded]) -> dict[str, str]:
-    """Display name per topic key: declared topics as declared, others as first written."""
+def _topic_names(cfg: SiteConfig, files: Iterable[FileFacts]) -> dict[str, str]:
+    """Display name per topic key: declared topics as declared, others as first written (by file)."""
     names = {_topic_key(t.name): t.name for t in cfg.topics}
-    for item in sorted(loaded, key=lambda i: i.source.as_posix()):
-        for name in item.article.topics:
-            names.setdefault(_topic_key(name), " ".join(name.split()))
+    for facts in sorted(files, key=attrgetter("source")):
+        for key, name in facts.topics:
+            names.setdefault(key, name)
     return names
 
 
@@ -510,20 +555,25 @@ def _topic_refs(names: Iterable[str], refs: dict[str, TopicRef]) -> tuple[TopicR
     return tuple({key: refs[key] for key in map(_topic_key, names)}.values())
 
 
-def _topics(cfg: SiteConfig, views: Sequence[ArticleView], topic_names: dict[str, str]) -> tuple[Topic, ...]:
+def _topics(cfg: SiteConfig, views: Sequence[ArticleView], topic_names: dict[str, str],
+            reuse: Reuse) -> tuple[Topic, ...]:
     members: dict[str, list[ArticleView]] = {}
     for view in views:
         for ref in view.topics:
             members.setdefault(ref.name, []).append(view)
     _check_topic_collisions(cfg, views, members)
     described = {_topic_key(t.name): t.description for t in cfg.topics}
-    topics = []
-    for name in sorted(members, key=str.casefold):
-        slug = topic_slug(cfg, name)
-        path = topic_path(slug)
-        topics.append(Topic(name=name, slug=slug, path=path, description=described.get(_topic_key(name), ""),
-                            articles=tuple(members[name]), pages=paginate(members[name], path, cfg.per_page)))
-    return tuple(topics)
+    return tuple(reuse("topic", tuple(members[name]),
+                       partial(_topic, cfg, name, described.get(_topic_key(name), ""), members[name], reuse),
+                       values=(name, described.get(_topic_key(name), "")))
+                 for name in sorted(members, key=str.casefold))
+
+
+def _topic(cfg: SiteConfig, name: str, description: str, members: list[ArticleView], reuse: Reuse) -> Topic:
+    slug = topic_slug(cfg, name)
+    path = topic_path(slug)
+    return Topic(name=name, slug=slug, path=path, description=description, articles=tuple(members),
+                 pages=paginate(members, path, cfg.per_page, reuse))
 
 
 def _check_topic_collisions(cfg: SiteConfig, views: Sequence[ArticleView],
@@ -547,28 +597,33 @@ def page_path(folder: str, number: int) -> str:
     return folder if number == 1 else f"{folder}page/{number}/"
 
 
-def paginate(views: Sequence[ArticleView], folder: str, per_page: int) -> tuple[Pager, ...]:
+def paginate(views: Sequence[ArticleView], folder: str, per_page: int, reuse: Reuse) -> tuple[Pager, ...]:
     chunks = [tuple(views[i:i + per_page]) for i in range(0, len(views), per_page)] or [()]
     total = len(chunks)
-    return tuple(Pager(number=n, total=total, path=page_path(folder, n), items=chunk,
-                       newer=page_path(folder, n - 1) if n > 1 else None,
-                       older=page_path(folder, n + 1) if n < total else None)
+    return tuple(reuse("pager", chunk, partial(_pager, folder, n, total, chunk), values=(folder, n, total))
                  for n, chunk in enumerate(chunks, start=1))
+
+
+def _pager(folder: str, number: int, total: int, items: tuple[ArticleView, ...]) -> Pager:
+    return Pager(number=number, total=total, path=page_path(folder, number), items=items,
+                 newer=page_path(folder, number - 1) if number > 1 else None,
+                 older=page_path(folder, number + 1) if number < total else None)
 
 
 UNDATED_PATH = "archive/undated/"
 
 
-def _archive(views: Sequence[ArticleView]) -> Archive:
+def _archive(views: Sequence[ArticleView], reuse: Reuse) -> Archive:
     dated = [v for v in views if v.moment is not None]
     grouped: dict[tuple[int, int], list[ArticleView]] = {}
     for view in dated:
         assert view.moment is not None
         grouped.setdefault((view.moment.year, view.moment.month), []).append(view)
-    months = [_month(year, month, items) for (year, month), items in grouped.items()]  # newest first
-    linked = [dataclasses.replace(month,
-                                  newer=_month_link(months[i - 1]) if i > 0 else None,
-                                  older=_month_link(months[i + 1]) if i + 1 < len(months) else None)
+    months = [reuse("month", tuple(items), partial(_month, year, month, items), values=(year, month))
+              for (year, month), items in grouped.items()]  # newest first
+    newer: list[Month | None] = [None, *months[:-1]]
+    older: list[Month | None] = [*months[1:], None]
+    linked = [reuse("month links", (month, newer[i], older[i]), partial(_month_linked, month, newer[i], older[i]))
               for i, month in enumerate(months)]
     years: dict[int, list[Month]] = {}
     for month in linked:
@@ -580,6 +635,11 @@ def _archive(views: Sequence[ArticleView]) -> Archive:
 def _month(year: int, month: int, items: list[ArticleView]) -> Month:
     label = f"{dt.date(year, month, 1):%B} {year}"
     return Month(year, month, label, f"{year}-{month:02d}", f"archive/{year}/{month:02d}/", tuple(items))
+
+
+def _month_linked(month: Month, newer: Month | None, older: Month | None) -> Month:
+    return dataclasses.replace(month, newer=_month_link(newer) if newer else None,
+                               older=_month_link(older) if older else None)
 
 
 def _month_link(month: Month) -> Link:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -25,8 +25,13 @@ from generator.feeds import FeedLink, feed_links, feed_sources
 from generator.fingerprint import fingerprint
 from generator.model import UNDATED_PATH, ArticleView, Site
 from generator.output import Job
+from generator.reuse import NOTHING, Reuse
 from generator.themes import search_path, static_files, theme_roots
 from generator.urls import Urls, output_file
+
+if TYPE_CHECKING:  # (not at run time: the research modules import numpy, scipy and friends)
+    from generator.research.analysis import Research
+    from generator.research.stories import Story
 
 UTC = ZoneInfo("UTC")  # stored dates with a time always carry their offset; this only fills the type
 
@@ -98,22 +103,50 @@ class StoryView:
     reports: tuple[ArticleView, ...]
 
 
-def story_views(site: Site, by_id: dict[str, ArticleView]) -> tuple[StoryView, ...]:
+def story_views(site: Site, by_id: dict[str, ArticleView], reuse: Reuse) -> tuple[StoryView, ...]:
     """Stories with more than one report (one report is just an article), newest first."""
     if site.research is None:
         return ()
-    found = [StoryView(story.id, f"stories/{story.id}/", story.title, story.start, story.end, story.outlets,
-                       tuple(by_id[a.id] for a in story.articles if a.id in by_id))
+    found = [reuse("story view", (story, *[by_id.get(a.id) for a in story.articles]),
+                   partial(_story_view, story, by_id))
              for story in site.research.stories if len(story.articles) > 1]
     return tuple(sorted(found, key=lambda s: (s.end or s.start or "", s.id), reverse=True))
 
 
-def research_context(site: Site, view: ArticleView, by_id: dict[str, ArticleView]) -> dict[str, object]:
-    """What an article page shows from the research features: its story (other outlets' reports of the
-    same event), "also published by" for syndicated text, and related articles (as article views)."""
+def _story_view(story: Story, by_id: dict[str, ArticleView]) -> StoryView:
+    return StoryView(story.id, f"stories/{story.id}/", story.title, story.start, story.end, story.outlets,
+                     tuple(by_id[a.id] for a in story.articles if a.id in by_id))
+
+
+def article_context(site: Site, view: ArticleView, by_id: dict[str, ArticleView], reuse: Reuse) -> dict[str, object]:
+    """An article page's context: the view, and what it shows from the research features."""
     research = site.research
     if research is None:
-        return {"story_views": (), "story_path": None, "copy_of": None, "also_published": (), "related": ()}
+        return reuse("article context", (view,), lambda: {"view": view, **NO_RESEARCH})
+    # The same context as last build while the view, the analysis and every article it names are.
+    named = reuse("named articles", (research,), partial(_named_articles, research, view.article.id),
+                  values=(view.article.id,))
+    return reuse("article context", (view, research, *[by_id.get(name) for name in named]),
+                 lambda: {"view": view, **research_context(research, view, by_id)})
+
+
+NO_RESEARCH: dict[str, object] = {"story_views": (), "story_path": None, "copy_of": None, "also_published": (),
+                                  "related": ()}
+
+
+def _named_articles(research: Research, article_id: str) -> tuple[str, ...]:
+    """Every article id ``research_context`` looks up for this article."""
+    story = research.story(article_id)
+    group = research.duplicate(article_id)
+    named = [a.id for a in story.articles] if story else []
+    if group:
+        named += [a.id for a in (group.canonical, *group.others)]
+    return (*named, *(r.article.id for r in research.related.get(article_id, ())))
+
+
+def research_context(research: Research, view: ArticleView, by_id: dict[str, ArticleView]) -> dict[str, object]:
+    """What an article page shows from the research features: its story (other outlets' reports of the
+    same event), "also published by" for syndicated text, and related articles (as article views)."""
     story = research.story(view.article.id)
     group = research.duplicate(view.article.id)
     same_text = {a.id for a in (group.canonical, *group.others)} if group else set()
@@ -134,57 +167,73 @@ def research_context(site: Site, view: ArticleView, by_id: dict[str, ArticleView
     }
 
 
-def pages(site: Site) -> list[Page]:
-    """Every HTML page of the site."""
+def pages(site: Site, reuse: Reuse = NOTHING) -> list[Page]:
+    """Every HTML page of the site. (``reuse``: see ``generator.reuse``; each page is the same object as
+    last build while what it shows is.)"""
     sources = feed_sources(site)
-    own_feeds = feed_links(sources[0])
-    topic_feeds = {source.folder: feed_links(source) for source in sources[1:]}
-    out = [Page(p.path, "home.html", site.cfg.title, {"pager": p}, own_feeds) for p in site.home]
+    links = [reuse("feed links", (), partial(feed_links, source), values=(source.title, source.folder))
+             for source in sources]
+    own_feeds, topic_feeds = links[0], dict(zip((source.folder for source in sources[1:]), links[1:], strict=True))
+
+    def page(path: str, template: str, title: str, context: dict[str, Any], feeds: tuple[FeedLink, ...],
+             *made_from: object) -> Page:
+        """The page, or the same one as last build when made from the same objects (``made_from``: what
+        ``context`` and ``feeds`` were made of)."""
+        return reuse(template, made_from, partial(Page, path, template, title, context, feeds), values=(path, title))
+
+    out = [page(p.path, "home.html", site.cfg.title, {"pager": p}, own_feeds, p, own_feeds) for p in site.home]
     by_id = {v.article.id: v for v in (*site.articles, *site.copies)}
-    out += [Page(v.path, "article.html", v.title, {"view": v, **research_context(site, v, by_id)}, own_feeds)
-            for v in by_id.values()]
+    for v in by_id.values():
+        context = article_context(site, v, by_id, reuse)
+        out.append(page(v.path, "article.html", v.title, context, own_feeds, context, own_feeds))
     if site.cfg.research:
-        stories = story_views(site, by_id)
+        stories = story_views(site, by_id, reuse)
         out.append(Page("stories/", "stories.html", "Stories", {"stories": stories}, own_feeds))
-        out += [Page(story.path, "story.html", story.title, {"story": story}, own_feeds) for story in stories]
+        out += [page(story.path, "story.html", story.title, {"story": story}, own_feeds, story, own_feeds)
+                for story in stories]
         out.append(Page("search/", "search.html", "Search", {}, own_feeds))
-    out += archive_pages(site, own_feeds)
+    out += archive_pages(site, own_feeds, page)
     out.append(Page("topics/", "topics.html", "Topics", {"topics": tuple(t.entry for t in site.topics)}, own_feeds))
     for topic in site.topics:
-        entry, feeds = topic.entry, topic_feeds[topic.path]
-        out += [Page(p.path, "topic.html", topic.name, {"topic": entry, "pager": p, "topic_feeds": feeds},
-                     feeds + own_feeds) for p in topic.pages]
+        feeds = topic_feeds[topic.path]
+        out += [page(p.path, "topic.html", topic.name, {"topic": topic.entry, "pager": p, "topic_feeds": feeds},
+                     feeds + own_feeds, topic, p, feeds, own_feeds) for p in topic.pages]
     out.append(Page("subscribe/", "subscribe.html", "Subscribe",
-                    {"subscriptions": [(s, feed_links(s)) for s in sources]}, own_feeds))
+                    {"subscriptions": [(s.listing, found) for s, found in zip(sources, links, strict=True)]},
+                    own_feeds))
     out.append(Page("404.html", "404.html", "Page not found", {}, own_feeds, rooted=True))
     return out
 
 
-def archive_pages(site: Site, feeds: tuple[FeedLink, ...]) -> list[Page]:
+def archive_pages(site: Site, feeds: tuple[FeedLink, ...], page: Callable[..., Page]) -> list[Page]:
     """The archive index (years and months, with counts), a page per month, and one for undated articles."""
     archive = site.archive
     out = [Page("archive/", "archive.html", "Archive",
                 {"years": archive.index, "undated": len(archive.undated), "undated_path": UNDATED_PATH}, feeds)]
-    out += [Page(month.path, "archive_month.html", month.label, {"month": month}, feeds) for month in archive.months]
+    out += [page(month.path, "archive_month.html", month.label, {"month": month}, feeds, month, feeds)
+            for month in archive.months]
     if archive.undated:
         out.append(Page(UNDATED_PATH, "archive_undated.html", "Undated articles", {"undated": archive.undated},
                         feeds))
     return out
 
 
-def page_jobs(site: Site, every_page: list[Page], memo: dict[int, tuple[object, str]]) -> list[Job]:
+def page_jobs(site: Site, every_page: list[Page], memo: dict[int, tuple[object, str]],
+              reuse: Reuse = NOTHING) -> list[Job]:
     """Every HTML page, each with the fingerprint of what it is rendered from.
 
     A page depends on the template set, the settings and its own context; when a template reads the
-    whole ``site`` (a site's own override may), every page depends on every article.
+    whole ``site`` (a site's own override may), every page depends on every article. A page that is the
+    same object as last build (see ``pages``) keeps its fingerprint.
     """
     env = environment(site.cfg)
     urls = Urls(site.cfg.base_url)
     signature = template_signature(site.cfg)
     shared = fingerprint(signature, site.cfg, site if templates_read_site(env, signature) else None, memo=memo)
     return [Job(output_file(page.path),
-                fingerprint(shared, page.path, page.template, page.title, page.feeds, page.rooted, page.context,
-                            memo=memo),
+                reuse("page fingerprint", (page,),
+                      partial(fingerprint, shared, page.path, page.template, page.title, page.feeds, page.rooted,
+                              page.context, memo=memo), values=(shared,)),
                 partial(_encoded, env, site, urls, page))
             for page in every_page]
 

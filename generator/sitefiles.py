@@ -14,17 +14,21 @@ from generator.fingerprint import fingerprint
 from generator.model import Site
 from generator.output import Job
 from generator.render import Page
+from generator.reuse import NOTHING, Reuse
 from generator.urls import Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def site_file_jobs(site: Site, every_page: list[Page]) -> list[Job]:
+def site_file_jobs(site: Site, every_page: list[Page], reuse: Reuse = NOTHING) -> list[Job]:
     """The sitemap is rendered only when its entries change (at 10,000 articles it is the costliest
     of these); the rest are tiny and rendered every build."""
     urls = Urls(site.cfg.base_url)
-    entries = sitemap_entries(site, every_page, urls)
-    jobs = [Job("sitemap.xml", fingerprint("sitemap", entries), partial(sitemap, entries))]
+    changed = {view.path: (view.article.updated or view.article.date) for view in site.articles}
+    # (A search engine need not know the 404 page.)
+    listed = tuple((page.path, changed.get(page.path)) for page in every_page if not page.rooted)
+    entries, inputs = reuse("sitemap", (), partial(sitemap_entries, urls, listed), values=listed)
+    jobs = [Job("sitemap.xml", inputs, partial(sitemap, entries))]
     return jobs + [Job(name, None, partial(bytes, data)) for name, data in small_files(site, urls).items()]
 
 
@@ -40,10 +44,11 @@ def small_files(site: Site, urls: Urls) -> dict[str, bytes]:
     return out
 
 
-def sitemap_entries(site: Site, every_page: list[Page], urls: Urls) -> tuple[tuple[str, str | None], ...]:
-    """(URL, last change) of every page a search engine should know (not the 404 page)."""
-    changed = {view.path: (view.article.updated or view.article.date) for view in site.articles}
-    return tuple((urls.absolute(page.path), changed.get(page.path)) for page in every_page if not page.rooted)
+def sitemap_entries(urls: Urls, listed: tuple[tuple[str, str | None], ...]
+                    ) -> tuple[tuple[tuple[str, str | None], ...], str]:
+    """(URL, last change) of each (site path, last change), and their fingerprint."""
+    entries = tuple((urls.absolute(path), changed) for path, changed in listed)
+    return entries, fingerprint("sitemap", entries)
 
 
 def sitemap(entries: tuple[tuple[str, str | None], ...]) -> bytes:

@@ -494,3 +494,15 @@ def test_capture_that_cannot_be_cleaned_is_a_warning_not_a_failed_build(site: Pa
     report = build(site)
     assert report.articles == 5 and report.ingested == []
     assert "digest: warning: not ingested:" in capsys.readouterr().err
+
+
+def test_a_digest_of_undated_articles_only_builds_an_archive_without_months(tmp_path):
+    from tests.test_serve_support import write_article
+
+    (tmp_path / "site.yaml").write_text("title: Undated\n", encoding="utf-8")
+    for n in range(3):
+        write_article(tmp_path, f"a{n}", f"Article {n}")
+    build_site(load_config(tmp_path), ingest_new=False)
+    site = tmp_path / "_site"
+    assert len(list((site / "archive" / "undated").glob("index.html"))) == 1
+    assert not [p for p in (site / "archive").iterdir() if p.name[:1].isdigit()]

@@ -229,6 +229,84 @@ def test_a_preview_session_knows_its_output_folder_and_reuses_unchanged_inputs(s
     assert tree(out) == tree(cold)
 
 
+def restore_title(root: Path) -> None:
+    changed = "title: A title changed by an editor"
+    path = next(p for p in (root / "content").rglob("*.md") if changed in p.read_text(encoding="utf-8"))
+    path.write_text(path.read_text(encoding="utf-8").replace(changed, "title: Back to an earlier title", 1),
+                    encoding="utf-8")
+
+
+def test_a_preview_session_reusing_its_last_model_equals_a_cold_build_after_every_change(site, tmp_path):
+    """A preview keeps the last build's model, pages and fingerprints (generator.reuse): after each change
+    of a long series, its output is still the cold build's, byte for byte."""
+    from generator.cache import Session
+
+    session = Session()
+    out = site / ".digest-cache" / "serve"
+    build(site, session=session, out=out)
+    for change in (edit_title, edit_body, add_article, retopic, restore_title, delete_article, edit_template,
+                   edit_config, edit_title):
+        change(site)
+        report = build(site, session=session, out=out)
+        assert report.written or report.removed, change.__name__
+        cold = tmp_path / "cold"
+        build(site, out=cold, use_cache=False)
+        assert tree(out) == tree(cold), change.__name__
+        shutil.rmtree(cold)
+
+
+def test_pages_kept_from_the_last_build_show_the_new_title_of_every_article_their_research_names(tmp_path):
+    """A preview builds with the research analysis it has while a new one is made (research.deferred), so
+    the analysis stays the same object while articles change. Story pages, "other reports", "also
+    published" and related articles name other articles: a page kept from the last build must not keep an
+    old title of one of them."""
+    import dataclasses
+
+    from generator.build import load_articles
+    from generator.model import build_model
+    from generator.render import page_jobs, pages
+    from generator.research.analysis import analyse
+    from generator.reuse import Reuse
+    from tests.fixtures.research.seeds import gold_articles, write_digest
+
+    write_digest(tmp_path, gold_articles())
+    cfg = load_config(tmp_path)
+    loaded = load_articles(cfg)
+    analysis = analyse([item.article for item in loaded], cfg.tz)
+    assert analysis.related and any(len(story.articles) > 1 for story in analysis.stories)
+
+    def fingerprints(items, reuse=None):
+        kept = {} if reuse is None else {"reuse": reuse}
+        site = build_model(cfg, items, research_source=lambda *_: analysis, **kept)
+        return {job.path: job.fingerprint for job in page_jobs(site, pages(site, **kept), {}, **kept)}
+
+    reuse = Reuse()
+    for number in range(len(loaded)):
+        item = loaded[number]
+        loaded[number] = dataclasses.replace(item, article=dataclasses.replace(item.article, title=f"Title {number}"),
+                                             sha=f"retitled {number}")
+        reuse.start(cfg)
+        assert fingerprints(loaded, reuse) == fingerprints(loaded), item.source.name
+        reuse.finish()
+
+
+def test_a_view_kept_from_the_last_build_reads_and_writes_this_builds_store(site):
+    from generator.build import load_articles
+    from generator.cache import DerivedStore
+    from generator.model import build_model
+    from generator.reuse import Reuse
+
+    cfg, loaded, reuse = load_config(site), load_articles(load_config(site)), Reuse()
+    stores = [DerivedStore(None), DerivedStore(None)]
+    sites = []
+    for store in stores:
+        reuse.start(cfg)
+        sites.append(build_model(cfg, loaded, store=store, reuse=reuse))
+        reuse.finish()
+    assert sites[1].articles[0] is sites[0].articles[0]  # kept...
+    assert all(view.derived.store is stores[1] for view in sites[1].articles)  # ...with this build's store
+
+
 def test_a_failed_build_leaves_nothing_in_the_session(site, tmp_path):
     from generator.cache import Session
     from generator.errors import DigestError
