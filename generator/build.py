@@ -103,8 +103,9 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
         clear_manifest(cache_root)
     present = (session.recall_outputs(cache_root, settings) if own_folder and cache_root else None) \
         or existing_outputs(out)
-    written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
-                                                     intact, content_stats, stages, session)
+    with session.background_paused():
+        written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
+                                                         intact, content_stats, stages, session)
     if cache_root:
         behind = cfg.research and session.behind
         # It vouches for a site equal to a `digest build` only when no background work was left undone;

@@ -22,7 +22,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -173,6 +173,19 @@ class Session:
         self.state = self.where = self.manifest = None
         self.outputs, self.loaded = frozenset(), {}
 
+    @contextmanager
+    def background_paused(self) -> Iterator[None]:
+        """While a build runs: the background research and search indexing are stopped (on a machine of
+        a few cores they would slow the rebuild someone waits for by a third) and continue after it."""
+        jobs = [job for job in (self.research, self.search) if job is not None]
+        for job in jobs:
+            job.pause()
+        try:
+            yield
+        finally:
+            for job in jobs:
+                job.resume()
+
     @property
     def has_news(self) -> bool:
         """Did background work finish that the next build must put in place (even with no file changed)?"""
@@ -276,15 +289,20 @@ def save_state(cache_root: Path, state: BuildState, previous: BuildState) -> Bui
 
 
 class DerivedStore:
-    """Persistent ``key -> value`` for values derived from one Markdown body (see ``model.Derived``)."""
+    """Persistent ``key -> value`` for values derived from one Markdown body (see ``model.Derived``).
 
-    def __init__(self, cache_root: Path | None) -> None:
+    ``guard``: held around every use of the database (by a preview's research helper, which the preview
+    stops while it builds: never inside a transaction, so the build is never kept waiting on a lock)."""
+
+    def __init__(self, cache_root: Path | None, guard: AbstractContextManager[Any] | None = None) -> None:
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, Any] = {}
         self._path = _folder(cache_root) / "derived.sqlite" if cache_root is not None else None
         self._inherited: sqlite3.Connection | None = None
+        self._guard = guard or nullcontext()
         if self._path is not None:
-            self._db = _open_db(self._path)
+            with self._guard:
+                self._db = _open_db(self._path)
 
     def get(self, key: str) -> Any:
         if key in self._pending:
@@ -292,7 +310,8 @@ class DerivedStore:
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
+            with self._guard:
+                row = self._db.execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
             return pickle.loads(row[0]) if row else None
         except (sqlite3.Error, *_UNREADABLE):  # a damaged or foreign entry: derived again
             return None
@@ -305,7 +324,7 @@ class DerivedStore:
         if self._db is None or not self._pending:
             return
         try:
-            with self._db:
+            with self._guard, self._db:
                 # A generator, not a list: at 100,000 articles the pickled values would be another GB.
                 self._db.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?)",
                                      ((k, pickle.dumps(v)) for k, v in self._pending.items()))

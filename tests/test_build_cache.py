@@ -263,10 +263,10 @@ def test_pages_kept_from_the_last_build_show_the_new_title_of_every_article_thei
     import dataclasses
 
     from generator.build import load_articles
-    from generator.model import build_model
+    from generator.model import Loaded, build_model
     from generator.render import page_jobs, pages
     from generator.research.analysis import analyse
-    from generator.reuse import Reuse
+    from generator.reuse import NOTHING, Reuse
     from tests.fixtures.research.seeds import gold_articles, write_digest
 
     write_digest(tmp_path, gold_articles())
@@ -275,10 +275,9 @@ def test_pages_kept_from_the_last_build_show_the_new_title_of_every_article_thei
     analysis = analyse([item.article for item in loaded], cfg.tz)
     assert analysis.related and any(len(story.articles) > 1 for story in analysis.stories)
 
-    def fingerprints(items, reuse=None):
-        kept = {} if reuse is None else {"reuse": reuse}
-        site = build_model(cfg, items, research_source=lambda *_: analysis, **kept)
-        return {job.path: job.fingerprint for job in page_jobs(site, pages(site, **kept), {}, **kept)}
+    def fingerprints(items: list[Loaded], reuse: Reuse = NOTHING) -> dict[str, str | None]:
+        site = build_model(cfg, items, research_source=lambda *_: analysis, reuse=reuse)
+        return {job.path: job.fingerprint for job in page_jobs(site, pages(site, reuse), {}, reuse)}
 
     reuse = Reuse()
     for number in range(len(loaded)):

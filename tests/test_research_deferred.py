@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -246,3 +247,115 @@ def test_research_switched_off_in_a_preview_leaves_nothing_behind(site: Path) ->
         report = build_site(load_config(site), ingest_new=False, session=session)
         assert [lap.name for lap in report.stages.laps] == ["check"]  # nothing to catch up with: no change
         assert not (site / "_site" / ".digest-search-stale").exists()
+
+
+def process_state(pid: int) -> str:
+    """The state letter of /proc/<pid>/stat ("T": stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+
+
+def eventually(check, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_build_stops_the_research_helper_until_it_ends(site: Path) -> None:
+    """The helper would take the other core from the rebuild someone waits for."""
+    cfg = load_config(site)
+    deferred = DeferredResearch()
+    ready = threading.Event()
+    deferred.on_ready = ready.set
+    try:
+        deferred.research(load_articles(cfg), cfg.tz, None)
+        append_to_an_article(site)
+        deferred.research(load_articles(cfg), cfg.tz, None)
+        running = deferred._running
+        assert running is not None and running.pid is not None
+        deferred.pause()
+        assert eventually(lambda: process_state(running.pid) == "T")
+        assert not ready.wait(timeout=3)  # no progress while the build runs
+        deferred.resume()
+        assert process_state(running.pid) != "T"
+        assert ready.wait(timeout=120)  # and it finishes after it
+    finally:
+        deferred.close()
+
+
+def test_an_analysis_asked_for_during_a_build_starts_when_the_build_ends(site: Path) -> None:
+    cfg = load_config(site)
+    deferred = DeferredResearch()
+    ready = threading.Event()
+    deferred.on_ready = ready.set
+    try:
+        first = deferred.research(load_articles(cfg), cfg.tz, None)
+        append_to_an_article(site)
+        deferred.pause()
+        assert deferred.research(load_articles(cfg), cfg.tz, None) is first  # the stale one, at once
+        assert deferred.pending and deferred._running is None  # asked for, not started yet
+        deferred.resume()
+        assert deferred._running is not None
+        assert ready.wait(timeout=120)
+    finally:
+        deferred.close()
+
+
+def test_a_build_stops_pagefind_and_an_indexing_asked_for_during_it_starts_after(site: Path, tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    from generator.build import build_site
+    from generator.research.deferred import DeferredSearch
+
+    search = DeferredSearch()
+    build_site(load_config(site), ingest_new=False, session=Session(search=search))  # indexed at once
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    asked = []
+    real = search.committed
+
+    def committed(out: Path, language: str | None) -> None:
+        real(out, language)
+        asked.append(search._running)  # (whether the indexing started at once)
+
+    monkeypatch.setattr(search, "committed", committed)
+    try:
+        append_to_an_article(site)
+        build_site(load_config(site), ingest_new=False, session=Session(search=search))
+        assert asked == [False, True]  # asked for during the build: not started then, but when it ended
+        assert eventually(lambda: search._pagefind is not None)
+        pagefind = search._pagefind
+        assert pagefind is not None
+        search.pause()  # the next build
+        assert eventually(lambda: process_state(pagefind.pid) == "T")
+        search.resume()
+        assert process_state(pagefind.pid) != "T" and pagefind.poll() is None
+    finally:
+        search.close()
+
+
+def test_the_research_helper_holds_its_guard_whenever_it_uses_the_database(tmp_path: Path) -> None:
+    """A build stops the helper only while it holds no lock of the database (see DeferredResearch.pause)."""
+    from generator.cache import DerivedStore
+
+    class Guard:
+        def __init__(self) -> None:
+            self.held, self.entries = False, 0
+
+        def __enter__(self) -> None:
+            self.held, self.entries = True, self.entries + 1
+
+        def __exit__(self, *exc: object) -> None:
+            self.held = False
+
+    guard = Guard()
+    store = DerivedStore(tmp_path, guard)
+    assert guard.entries == 1  # opening (it may create the tables)
+    store.put("key", "value")
+    store.flush()
+    assert guard.entries == 2
+    assert store.get("key") == "value" and guard.entries == 3
+    store.close()

@@ -12,7 +12,7 @@ class Thing:
     __hash__ = object.__hash__
 
 
-def made(reuse: Reuse, step: str, inputs: tuple, values: tuple = ()) -> tuple[object, bool]:
+def made(reuse: Reuse, step: str, inputs: tuple[object, ...], values: tuple[object, ...] = ()) -> tuple[object, bool]:
     calls = []
 
     def make() -> object:

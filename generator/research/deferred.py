@@ -18,18 +18,22 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from generator.research.search import BACKGROUND_NICENESS
 
 if TYPE_CHECKING:
+    from multiprocessing.synchronize import Lock as ProcessLock
+
     from generator.model import Loaded, Store
     from generator.research.analysis import Research
 
@@ -81,11 +85,13 @@ def last_analysis(cache_root: Path | None) -> tuple[str, Research] | None:
         store.close()
 
 
-def analyse_now(published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> Research:
-    """The analysis, with the build cache (also run in the helper process)."""
+def analyse_now(published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None,
+                guard: AbstractContextManager[Any] | None = None) -> Research:
+    """The analysis, with the build cache (also run in the helper process, with the ``guard`` it holds
+    while it uses the cache's database; see ``DeferredResearch.pause``)."""
     from generator.cache import DerivedStore
 
-    store = DerivedStore(cache_root)
+    store = DerivedStore(cache_root, guard)
     try:
         research = remembered_analysis(published, tz, store)
         store.flush()
@@ -107,6 +113,11 @@ class DeferredResearch:
         self._handed_out = ""  # key of the analysis the last build used
         self._asked = ""  # key of the articles the last build had
         self._collector: threading.Thread | None = None  # waits for the helper process and reaps it
+        # Held by the helper around each use of the build cache's database, and by a build that stops it.
+        # (One per helper: a helper killed while holding it must not leave the next one locked out.)
+        self._guard: ProcessLock | None = None
+        self._paused = False  # a build is running: start no helper until it ends
+        self._stopped: tuple[int, ProcessLock] | None = None  # the helper's pid and guard, while stopped
 
     def research(self, published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> Research:
         """The analysis for ``published`` if it is done, else the latest one (and the new one starts)."""
@@ -124,7 +135,7 @@ class DeferredResearch:
                 return done[1]
             if done is not None:
                 self._wanted = (key, published, tz, cache_root)
-                if self._running is None and not self._closed:
+                if self._running is None and not self._closed and not self._paused:
                     self._start()
                 self._handed_out = done[0]
                 return done[1]
@@ -141,8 +152,36 @@ class DeferredResearch:
 
     @property
     def pending(self) -> bool:
+        """Is an analysis running, or waiting for the build in progress to end?"""
         with self._lock:
-            return self._running is not None
+            return self._running is not None or self._wanted is not None
+
+    def pause(self) -> None:
+        """A build someone waits for begins: stop the helper until ``resume`` (the two would share this
+        machine's cores). Only outside its uses of the database, which the build reads and writes too: a
+        helper stopped inside a transaction would keep the build waiting on the lock."""
+        with self._lock:
+            self._paused = True
+            running, guard = self._running, self._guard
+        if running is None or running.pid is None or guard is None or not guard.acquire(timeout=PAUSE_WAIT_SECONDS):
+            return  # nothing to stop, or in a long write: let it finish alongside the build
+        with self._lock:
+            if running is self._running and _send(running.pid, signal.SIGSTOP):
+                self._stopped = (running.pid, guard)  # (the guard stays held until resume)
+                return
+        guard.release()
+
+    def resume(self) -> None:
+        """The build ended: continue the helper, or start the analysis the build asked for."""
+        with self._lock:
+            self._paused = False
+            stopped, self._stopped = self._stopped, None
+            if self._wanted is not None and self._running is None and not self._closed:
+                self._start()
+        if stopped is not None:
+            pid, guard = stopped
+            _send(pid, signal.SIGCONT)
+            guard.release()
 
     @property
     def behind(self) -> bool:
@@ -154,8 +193,11 @@ class DeferredResearch:
         """Stop: an analysis in progress is killed (it only ever adds to the cache, in one transaction)."""
         with self._lock:
             self._closed, self._wanted, running, collector = True, None, self._running, self._collector
+            stopped, self._stopped = self._stopped, None
         if running is not None:
-            running.kill()
+            running.kill()  # (also when stopped for a build)
+        if stopped is not None:
+            stopped[1].release()
         if collector is not None:
             collector.join(5)  # it reaps the process (only one thread may wait for it)
 
@@ -167,7 +209,8 @@ class DeferredResearch:
         self._wanted = None
         context = multiprocessing.get_context("spawn")
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_analyse_into, args=(sender, list(published), tz, cache_root),
+        self._guard = context.Lock()
+        process = context.Process(target=_analyse_into, args=(sender, list(published), tz, cache_root, self._guard),
                                   name="digest-research", daemon=True)
         process.start()
         sender.close()
@@ -195,22 +238,35 @@ class DeferredResearch:
             if self._wanted is not None and self._wanted[0] == key:
                 self._wanted = None
             if self._wanted is not None and not self._closed:
-                self._start()  # edits came in meanwhile: analyse again before asking for a rebuild
+                if not self._paused:  # (else the build's end starts it)
+                    self._start()  # edits came in meanwhile: analyse again before asking for a rebuild
                 notify = False
         if notify and self.on_ready is not None and not self._closed:
             self.on_ready()
 
 
-def _analyse_into(sender: Connection, published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> None:
+def _analyse_into(sender: Connection, published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None,
+                  guard: AbstractContextManager[Any]) -> None:
     """In the helper process: the analysis, sent back as (True, research) or (False, message)."""
     with contextlib.suppress(OSError):
         os.nice(BACKGROUND_NICENESS)  # the rebuild someone waits for comes first
     try:
-        sender.send((True, analyse_now(published, tz, cache_root)))
+        sender.send((True, analyse_now(published, tz, cache_root, guard)))
     except Exception as exc:  # reported by the preview, which keeps the previous analysis
         sender.send((False, f"{type(exc).__name__}: {exc}"))
     finally:
         sender.close()
+
+
+PAUSE_WAIT_SECONDS = 0.2  # how long a build waits for the research helper to leave the database
+
+
+def _send(pid: int, sent: signal.Signals) -> bool:
+    try:
+        os.kill(pid, sent)
+    except ProcessLookupError:  # it just ended
+        return False
+    return True
 
 
 class DeferredSearch:
@@ -233,6 +289,9 @@ class DeferredSearch:
         self._indexer: threading.Thread | None = None
         self._pagefind: subprocess.Popen[str] | None = None  # the indexing process, while it runs
         self._closed = False
+        self._paused = False  # a build is running: Pagefind is stopped, and starts only after it
+        self._stopped: int | None = None  # Pagefind's pid, while stopped for a build
+        self._wanted: tuple[Path, str | None] | None = None  # an indexing asked for during a build
 
     def bundle(self, read: Callable[[str], bytes], produced: frozenset[str], changed: frozenset[str],
                present: set[str], language: str | None = None) -> dict[str, bytes | None]:
@@ -269,9 +328,32 @@ class DeferredSearch:
         with self._lock:
             return self._used and self._indexed != self._generation
 
-    def committed(self, out: Path, language: str | None) -> None:
-        """After a build wrote its pages: index them in the background if the bundle is behind."""
+    def pause(self) -> None:
+        """A build someone waits for begins: stop Pagefind until ``resume`` (it only reads the pages and
+        writes a scratch folder of its own, so it can be stopped anywhere)."""
         with self._lock:
+            self._paused = True
+            pagefind = self._pagefind
+            if pagefind is not None and _send(pagefind.pid, signal.SIGSTOP):
+                self._stopped = pagefind.pid
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+            stopped, self._stopped = self._stopped, None
+            wanted, self._wanted = self._wanted, None
+        if stopped is not None:
+            _send(stopped, signal.SIGCONT)
+        if wanted is not None:
+            self.committed(*wanted)
+
+    def committed(self, out: Path, language: str | None) -> None:
+        """After a build wrote its pages: index them in the background if the bundle is behind (once the
+        build has ended, when it is paused)."""
+        with self._lock:
+            if self._paused:
+                self._wanted = (out, language)
+                return
             if self._running or self._closed or self._indexed == self._generation:
                 return
             self._running, generation = True, self._generation
@@ -283,6 +365,7 @@ class DeferredSearch:
         """Stop: indexing in progress is killed, and its scratch folder removed."""
         with self._lock:
             self._closed, pagefind, indexer = True, self._pagefind, self._indexer
+            self._stopped = self._wanted = None  # (killing a stopped Pagefind needs no SIGCONT)
         if pagefind is not None:
             pagefind.kill()
         if indexer is not None and indexer is not threading.current_thread():
@@ -292,6 +375,8 @@ class DeferredSearch:
         with self._lock:
             self._pagefind = pagefind
             closed = self._closed
+            if self._paused and not closed and _send(pagefind.pid, signal.SIGSTOP):
+                self._stopped = pagefind.pid  # started just before a build: it waits for its end too
         if closed:  # close() came between the start and now
             pagefind.kill()
 
