@@ -385,7 +385,7 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     for item, facts in zip(published, files, strict=True):
         story = _story_link(research, item.article.id)
         placed.append(reuse("view", (item, refs), partial(_placed_view, cfg, item, facts.slug, refs, story),
-                            values=(facts.slug, story)))
+                            values=(facts.slug, *((story.title, story.path) if story else ()))))
     every = [view for _place, view in sorted(placed, key=itemgetter(0))]
     for view in every:
         view.derived.store = store  # (a view kept from the last build reads and writes this build's store)

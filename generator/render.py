@@ -118,15 +118,15 @@ def _story_view(story: Story, by_id: dict[str, ArticleView]) -> StoryView:
                      tuple(by_id[a.id] for a in story.articles if a.id in by_id))
 
 
-def article_context(site: Site, view: ArticleView, by_id: dict[str, ArticleView], reuse: Reuse) -> dict[str, object]:
-    """An article page's context: the view, and what it shows from the research features."""
+def article_context(site: Site, view: ArticleView, by_id: dict[str, ArticleView], reuse: Reuse,
+                    named: dict[str, tuple[str, ...]]) -> dict[str, object]:
+    """An article page's context: the view, and what it shows from the research features (``named``:
+    the articles that shows, by article; see ``named_articles``)."""
     research = site.research
     if research is None:
         return reuse("article context", (view,), lambda: {"view": view, **NO_RESEARCH})
     # The same context as last build while the view, the analysis and every article it names are.
-    named = reuse("named articles", (research,), partial(_named_articles, research, view.article.id),
-                  values=(view.article.id,))
-    return reuse("article context", (view, research, *[by_id.get(name) for name in named]),
+    return reuse("article context", (view, research, *[by_id.get(name) for name in named.get(view.article.id, ())]),
                  lambda: {"view": view, **research_context(research, view, by_id)})
 
 
@@ -134,8 +134,17 @@ NO_RESEARCH: dict[str, object] = {"story_views": (), "story_path": None, "copy_o
                                   "related": ()}
 
 
-def _named_articles(research: Research, article_id: str) -> tuple[str, ...]:
-    """Every article id ``research_context`` looks up for this article."""
+def named_articles(research: Research | None) -> dict[str, tuple[str, ...]]:
+    """Every article id ``research_context`` looks up, by the article whose page it makes (an article the
+    analysis does not know names none)."""
+    if research is None:
+        return {}
+    known = {a.id for story in research.stories for a in story.articles} | set(research.related) | \
+        {a.id for group in research.duplicates for a in (group.canonical, *group.others)}
+    return {article_id: _named(research, article_id) for article_id in sorted(known)}
+
+
+def _named(research: Research, article_id: str) -> tuple[str, ...]:
     story = research.story(article_id)
     group = research.duplicate(article_id)
     named = [a.id for a in story.articles] if story else []
@@ -183,8 +192,9 @@ def pages(site: Site, reuse: Reuse = NOTHING) -> list[Page]:
 
     out = [page(p.path, "home.html", site.cfg.title, {"pager": p}, own_feeds, p, own_feeds) for p in site.home]
     by_id = {v.article.id: v for v in (*site.articles, *site.copies)}
+    named = reuse("named articles", (site.research,), partial(named_articles, site.research))
     for v in by_id.values():
-        context = article_context(site, v, by_id, reuse)
+        context = article_context(site, v, by_id, reuse, named)
         out.append(page(v.path, "article.html", v.title, context, own_feeds, context, own_feeds))
     if site.cfg.research:
         stories = story_views(site, by_id, reuse)
