@@ -374,18 +374,21 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     for topic in cfg.topics:
         _check_slug(topic.slug, cfg.root / "site.yaml")
     files = [reuse("file", (item,), partial(_file_facts, item)) for item in published]
-    _check_collisions(((facts.slug, item.source) for facts, item in zip(files, published, strict=True)),
-                      "articles/", "article URL")
+    # (The outcome depends on the slugs alone: while they are as last build's, it passed.)
+    reuse("slugs checked", (), partial(_check_collisions, [(facts.slug, item.source)
+                                                           for facts, item in zip(files, published, strict=True)],
+                                       "articles/", "article URL"), values=tuple(facts.slug for facts in files))
     topic_names = _topic_names(cfg, files)
     # By value: an edit that leaves the set of topics as it was keeps every view's topic references.
     refs = reuse("topic refs", (), partial(_refs, cfg, topic_names),
                  values=tuple(chain.from_iterable(topic_names.items())))
     research = _analyse(cfg, published, store, research_source)
+    stories = reuse("story links", (research,), partial(_story_links, research))
     placed = []
     for item, facts in zip(published, files, strict=True):
-        story = _story_link(research, item.article.id)
-        placed.append(reuse("view", (item, refs), partial(_placed_view, cfg, item, facts.slug, refs, story),
-                            values=(facts.slug, *((story.title, story.path) if story else ()))))
+        story = stories.get(item.article.id)
+        placed.append(reuse("view", (item, refs, story), partial(_placed_view, cfg, item, facts.slug, refs, story),
+                            values=(facts.slug,)))
     every = [view for _place, view in sorted(placed, key=itemgetter(0))]
     for view in every:
         view.derived.store = store  # (a view kept from the last build reads and writes this build's store)
@@ -477,10 +480,14 @@ def _refs(cfg: SiteConfig, topic_names: dict[str, str]) -> dict[str, TopicRef]:
     return {key: TopicRef(name, topic_path(topic_slug(cfg, name))) for key, name in topic_names.items()}
 
 
-def _story_link(research: Research | None, article_id: str) -> Link | None:
-    """The link to the article's story page, when other outlets reported the same event."""
-    story = research.story(article_id) if research else None
-    return Link(f"{len(story.articles)} reports", f"stories/{story.id}/") if story else None
+def _story_links(research: Research | None) -> dict[str, Link]:
+    """The link to its story page, by article, when other outlets reported the same event."""
+    links: dict[str, Link] = {}
+    for story in research.stories if research else ():
+        if len(story.articles) > 1:
+            link = Link(f"{len(story.articles)} reports", f"stories/{story.id}/")
+            links.update((article.id, link) for article in story.articles)
+    return links
 
 
 def _moment(value: str | None, cfg: SiteConfig) -> dt.datetime | None:

@@ -118,16 +118,20 @@ def _story_view(story: Story, by_id: dict[str, ArticleView]) -> StoryView:
                      tuple(by_id[a.id] for a in story.articles if a.id in by_id))
 
 
-def article_context(site: Site, view: ArticleView, by_id: dict[str, ArticleView], reuse: Reuse,
-                    named: dict[str, tuple[str, ...]]) -> dict[str, object]:
-    """An article page's context: the view, and what it shows from the research features (``named``:
-    the articles that shows, by article; see ``named_articles``)."""
+def article_page(site: Site, view: ArticleView, by_id: dict[str, ArticleView], reuse: Reuse,
+                 named: dict[str, tuple[str, ...]], feeds: tuple[FeedLink, ...]) -> Page:
+    """An article's page: the view, and what it shows from the research features (``named``: the
+    articles that shows, by article; see ``named_articles``). The same page as last build while the view,
+    the analysis and every article it names are."""
     research = site.research
-    if research is None:
-        return reuse("article context", (view,), lambda: {"view": view, **NO_RESEARCH})
-    # The same context as last build while the view, the analysis and every article it names are.
-    return reuse("article context", (view, research, *[by_id.get(name) for name in named.get(view.article.id, ())]),
-                 lambda: {"view": view, **research_context(research, view, by_id)})
+    shown = (view, research, feeds, *[by_id.get(name) for name in named.get(view.article.id, ())])
+    return reuse("article page", shown, partial(_article_page, research, view, by_id, feeds))
+
+
+def _article_page(research: Research | None, view: ArticleView, by_id: dict[str, ArticleView],
+                  feeds: tuple[FeedLink, ...]) -> Page:
+    shown = research_context(research, view, by_id) if research else NO_RESEARCH
+    return Page(view.path, "article.html", view.title, {"view": view, **shown}, feeds)
 
 
 NO_RESEARCH: dict[str, object] = {"story_views": (), "story_path": None, "copy_of": None, "also_published": (),
@@ -193,9 +197,7 @@ def pages(site: Site, reuse: Reuse = NOTHING) -> list[Page]:
     out = [page(p.path, "home.html", site.cfg.title, {"pager": p}, own_feeds, p, own_feeds) for p in site.home]
     by_id = {v.article.id: v for v in (*site.articles, *site.copies)}
     named = reuse("named articles", (site.research,), partial(named_articles, site.research))
-    for v in by_id.values():
-        context = article_context(site, v, by_id, reuse, named)
-        out.append(page(v.path, "article.html", v.title, context, own_feeds, context, own_feeds))
+    out += [article_page(site, v, by_id, reuse, named, own_feeds) for v in by_id.values()]
     if site.cfg.research:
         stories = story_views(site, by_id, reuse)
         out.append(Page("stories/", "stories.html", "Stories", {"stories": stories}, own_feeds))
