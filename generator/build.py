@@ -72,7 +72,15 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
 
     With the build cache (``folders.cache``), unchanged content files are not parsed again and outputs
     whose inputs did not change are neither rendered nor written; the output is the same either way.
-    A ``session`` (kept by a preview between builds) holds the cache's state in memory."""
+    A ``session`` (kept by a preview between builds) holds the cache's state in memory; its background
+    work (research, search indexing) is stopped while the build runs."""
+    session = session or Session(reuse=NOTHING)
+    with session.background_paused():
+        return _build_site(cfg, drafts, ingest_new, out, use_cache, session)
+
+
+def _build_site(cfg: SiteConfig, drafts: bool, ingest_new: bool, out: Path | None, use_cache: bool,
+                session: Session) -> BuildReport:
     out = (out or cfg.path("output")).resolve()
     check_output_folder(cfg, out)
     stages = Stages()
@@ -85,7 +93,6 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
         content_stats = content_file_stats(cfg)
     settings = fingerprint(CACHE_KEY, out.as_posix(), drafts)
     signature = input_signature(cfg, settings, content_stats) if cache_root else ""
-    session = session or Session(reuse=NOTHING)
     # A preview's output folder lies in the cache, where only we write: its session knows what is there
     # (which files, and that they are as its last build left them). Any other output folder is walked,
     # so files someone else put there are pruned, and its files are checked against the manifest.
@@ -103,9 +110,8 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
         clear_manifest(cache_root)
     present = (session.recall_outputs(cache_root, settings) if own_folder and cache_root else None) \
         or existing_outputs(out)
-    with session.background_paused():
-        written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
-                                                         intact, content_stats, stages, session)
+    written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
+                                                     intact, content_stats, stages, session)
     if cache_root:
         behind = cfg.research and session.behind
         # It vouches for a site equal to a `digest build` only when no background work was left undone;
