@@ -97,7 +97,7 @@ def _build_site(cfg: SiteConfig, drafts: bool, ingest_new: bool, out: Path | Non
     # (which files, and that they are as its last build left them). Any other output folder is walked,
     # so files someone else put there are pruned, and its files are checked against the manifest.
     own_folder = cache_root is not None and out.is_relative_to(cache_root.resolve())
-    known = session.recall_manifest(cache_root, settings) if own_folder and cache_root else None
+    known = session.recall_manifest(cache_root, settings) if own_folder and cache_root and out.is_dir() else None
     manifest = known or (load_manifest(cache_root) if cache_root else Manifest())
     intact = {name: (size, mtime) for name, size, mtime in manifest.outputs} if known \
         else intact_outputs(out, manifest.outputs)

@@ -22,7 +22,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,14 +177,12 @@ class Session:
     def background_paused(self) -> Iterator[None]:
         """While a build runs: the background research and search indexing are stopped (on a machine of
         a few cores they would slow the rebuild someone waits for by a third) and continue after it."""
-        jobs = [job for job in (self.research, self.search) if job is not None]
-        for job in jobs:
-            job.pause()
-        try:
+        with ExitStack() as paused:  # every job paused is resumed, even when another one fails
+            for job in (self.research, self.search):
+                if job is not None:
+                    job.pause()
+                    paused.callback(job.resume)
             yield
-        finally:
-            for job in jobs:
-                job.resume()
 
     @property
     def has_news(self) -> bool:

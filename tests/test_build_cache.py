@@ -269,11 +269,16 @@ def test_pages_kept_from_the_last_build_show_the_new_title_of_every_article_thei
     from generator.reuse import NOTHING, Reuse
     from tests.fixtures.research.seeds import gold_articles, write_digest
 
-    write_digest(tmp_path, gold_articles())
+    articles = gold_articles()
+    stem, original = sorted(articles.items())[0]
+    # A syndicated copy (the same text from another outlet): its own page, "also published", no listing.
+    articles[f"{stem}-copy"] = dataclasses.replace(original, id=f"{original.id}-copy", source="Another Outlet",
+                                                   date=None)
+    write_digest(tmp_path, articles)
     cfg = load_config(tmp_path)
     loaded = load_articles(cfg)
     analysis = analyse([item.article for item in loaded], cfg.tz)
-    assert analysis.related and any(len(story.articles) > 1 for story in analysis.stories)
+    assert analysis.related and any(len(story.articles) > 1 for story in analysis.stories) and analysis.hidden
 
     def fingerprints(items: list[Loaded], reuse: Reuse = NOTHING) -> dict[str, str | None]:
         site = build_model(cfg, items, research_source=lambda *_: analysis, reuse=reuse)
@@ -304,6 +309,21 @@ def test_a_view_kept_from_the_last_build_reads_and_writes_this_builds_store(site
         reuse.finish()
     assert sites[1].articles[0] is sites[0].articles[0]  # kept...
     assert all(view.derived.store is stores[1] for view in sites[1].articles)  # ...with this build's store
+
+
+def test_a_preview_whose_output_folder_was_deleted_builds_it_again(site, tmp_path):
+    """The session trusts what it left in its own folder, but not a folder that is gone (the cache was
+    deleted while the preview ran)."""
+    from generator.cache import Session
+
+    session = Session()
+    out = site / ".digest-cache" / "serve"
+    build(site, session=session, out=out)
+    shutil.rmtree(site / ".digest-cache")
+    build(site, session=session, out=out)
+    cold = tmp_path / "cold"
+    build(site, out=cold, use_cache=False)
+    assert tree(out) == tree(cold)
 
 
 def test_a_failed_build_leaves_nothing_in_the_session(site, tmp_path):

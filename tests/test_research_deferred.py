@@ -263,16 +263,26 @@ def eventually(check, seconds: float = 10) -> bool:
     return True
 
 
-def test_a_build_stops_the_research_helper_until_it_ends(site: Path) -> None:
-    """The helper would take the other core from the rebuild someone waits for."""
+@contextmanager
+def analysing_an_edit(site: Path, cache_root: Path | None) -> Iterator[tuple[DeferredResearch, threading.Event]]:
+    """A preview's research after one edit: the helper analysing it runs; ``ready`` is set when it is done.
+    The helper is stopped when the block ends."""
     cfg = load_config(site)
     deferred = DeferredResearch()
     ready = threading.Event()
     deferred.on_ready = ready.set
     try:
-        deferred.research(load_articles(cfg), cfg.tz, None)
+        deferred.research(load_articles(cfg), cfg.tz, cache_root)
         append_to_an_article(site)
-        deferred.research(load_articles(cfg), cfg.tz, None)
+        deferred.research(load_articles(cfg), cfg.tz, cache_root)
+        yield deferred, ready
+    finally:
+        deferred.close()
+
+
+def test_a_build_stops_the_research_helper_until_it_ends(site: Path) -> None:
+    """The helper would take the other core from the rebuild someone waits for."""
+    with analysing_an_edit(site, None) as (deferred, ready):
         running = deferred._running
         assert running is not None and running.pid is not None
         deferred.pause()
@@ -281,8 +291,6 @@ def test_a_build_stops_the_research_helper_until_it_ends(site: Path) -> None:
         deferred.resume()
         assert process_state(running.pid) != "T"
         assert ready.wait(timeout=120)  # and it finishes after it
-    finally:
-        deferred.close()
 
 
 def test_an_analysis_asked_for_during_a_build_starts_when_the_build_ends(site: Path) -> None:
@@ -337,25 +345,102 @@ def test_a_build_stops_pagefind_and_an_indexing_asked_for_during_it_starts_after
         search.close()
 
 
-def test_the_research_helper_holds_its_guard_whenever_it_uses_the_database(tmp_path: Path) -> None:
+def test_the_research_helper_holds_its_guard_whenever_it_uses_the_database(tmp_path: Path, monkeypatch) -> None:
     """A build stops the helper only while it holds no lock of the database (see DeferredResearch.pause)."""
-    from generator.cache import DerivedStore
+    import sqlite3
+
+    from generator import cache
 
     class Guard:
         def __init__(self) -> None:
-            self.held, self.entries = False, 0
+            self.held = False
 
         def __enter__(self) -> None:
-            self.held, self.entries = True, self.entries + 1
+            self.held = True
 
         def __exit__(self, *exc: object) -> None:
             self.held = False
 
-    guard = Guard()
-    store = DerivedStore(tmp_path, guard)
-    assert guard.entries == 1  # opening (it may create the tables)
+    guard, used = Guard(), []
+    real_open = cache._open_db
+
+    def open_db(path: Path) -> sqlite3.Connection | None:
+        used.append(("open", guard.held))
+        return real_open(path)
+
+    class Watched:
+        """The store's connection, noting whether the guard is held at each use."""
+
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def execute(self, *args: object) -> sqlite3.Cursor:
+            used.append(("execute", guard.held))
+            return self.db.execute(*args)  # type: ignore[arg-type]
+
+        def executemany(self, *args: object) -> sqlite3.Cursor:
+            used.append(("executemany", guard.held))
+            return self.db.executemany(*args)  # type: ignore[arg-type]
+
+        def __enter__(self) -> sqlite3.Connection:
+            used.append(("transaction", guard.held))
+            return self.db.__enter__()
+
+        def __exit__(self, *exc: object) -> None:
+            used.append(("commit", guard.held))
+            self.db.__exit__(*exc)  # type: ignore[arg-type]
+
+        def close(self) -> None:
+            self.db.close()
+
+    monkeypatch.setattr(cache, "_open_db", open_db)
+    store = cache.DerivedStore(tmp_path, guard)
+    assert store._db is not None
+    store._db = Watched(store._db)  # type: ignore[assignment]
     store.put("key", "value")
     store.flush()
-    assert guard.entries == 2
-    assert store.get("key") == "value" and guard.entries == 3
+    assert store.get("key") == "value"
     store.close()
+    assert {what for what, _held in used} == {"open", "transaction", "executemany", "commit", "execute"}
+    assert all(held for _what, held in used)
+
+
+def test_a_build_does_not_stop_a_helper_inside_its_database_work(site: Path) -> None:
+    """Holding its guard means the helper is using the database: the build then lets it run (after a
+    short wait) rather than keep it stopped inside a transaction the build would wait on."""
+    with analysing_an_edit(site, load_config(site).path("cache")) as (deferred, ready):
+        running, guard = deferred._running, deferred._guard
+        assert running is not None and running.pid is not None and guard is not None
+        assert guard.acquire(timeout=30)  # as the helper does around each use of the database
+        try:
+            deferred.pause()
+            assert process_state(running.pid) != "T"
+        finally:
+            guard.release()
+        deferred.resume()
+        deferred.pause()  # out of its database work: stopped
+        assert eventually(lambda: process_state(running.pid) == "T")
+        deferred.resume()
+        assert ready.wait(timeout=120)
+
+
+def test_every_paused_job_is_resumed_when_another_fails_to_resume() -> None:
+    from typing import Any, cast
+
+    class Job:
+        def __init__(self, fails: bool) -> None:
+            self.fails, self.paused = fails, False
+
+        def pause(self) -> None:
+            self.paused = True
+
+        def resume(self) -> None:
+            self.paused = False
+            if self.fails:
+                raise OSError(24, "Too many open files")
+
+    research, search = Job(fails=True), Job(fails=False)
+    session = Session(research=cast(Any, research), search=cast(Any, search))
+    with pytest.raises(OSError), session.background_paused():
+        assert research.paused and search.paused
+    assert not research.paused and not search.paused

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -117,7 +118,7 @@ class DeferredResearch:
         # (One per helper: a helper killed while holding it must not leave the next one locked out.)
         self._guard: ProcessLock | None = None
         self._paused = False  # a build is running: start no helper until it ends
-        self._stopped: tuple[int, ProcessLock] | None = None  # the helper's pid and guard, while stopped
+        self._stopped: tuple[BaseProcess, ProcessLock] | None = None  # the helper and its guard, while stopped
 
     def research(self, published: Sequence[Loaded], tz: ZoneInfo, cache_root: Path | None) -> Research:
         """The analysis for ``published`` if it is done, else the latest one (and the new one starts)."""
@@ -163,11 +164,11 @@ class DeferredResearch:
         with self._lock:
             self._paused = True
             running, guard = self._running, self._guard
-        if running is None or running.pid is None or guard is None or not guard.acquire(timeout=PAUSE_WAIT_SECONDS):
+        if running is None or guard is None or not guard.acquire(timeout=PAUSE_WAIT_SECONDS):
             return  # nothing to stop, or in a long write: let it finish alongside the build
         with self._lock:
-            if running is self._running and _send(running.pid, signal.SIGSTOP):
-                self._stopped = (running.pid, guard)  # (the guard stays held until resume)
+            if running is self._running and _signal_running(running, signal.SIGSTOP):
+                self._stopped = (running, guard)  # (the guard stays held until resume)
                 return
         guard.release()
 
@@ -176,12 +177,12 @@ class DeferredResearch:
         with self._lock:
             self._paused = False
             stopped, self._stopped = self._stopped, None
+            if stopped is not None:
+                process, guard = stopped
+                _signal_running(process, signal.SIGCONT)
+                guard.release()
             if self._wanted is not None and self._running is None and not self._closed:
                 self._start()
-        if stopped is not None:
-            pid, guard = stopped
-            _send(pid, signal.SIGCONT)
-            guard.release()
 
     @property
     def behind(self) -> bool:
@@ -230,6 +231,9 @@ class DeferredResearch:
         notify = False
         with self._lock:
             self._running = None
+            if self._stopped is not None and self._stopped[0] is process:  # it died while stopped
+                self._stopped[1].release()
+                self._stopped = None
             if ok:
                 self._done = (key, value)
                 notify = True
@@ -261,9 +265,12 @@ def _analyse_into(sender: Connection, published: Sequence[Loaded], tz: ZoneInfo,
 PAUSE_WAIT_SECONDS = 0.2  # how long a build waits for the research helper to leave the database
 
 
-def _send(pid: int, sent: signal.Signals) -> bool:
+def _signal_running(process: BaseProcess, sent: signal.Signals) -> bool:
+    """Signal the helper if it has not ended (once reaped, its pid may belong to another process)."""
+    if process.pid is None or process.exitcode is not None:
+        return False
     try:
-        os.kill(pid, sent)
+        os.kill(process.pid, sent)
     except ProcessLookupError:  # it just ended
         return False
     return True
@@ -290,7 +297,7 @@ class DeferredSearch:
         self._pagefind: subprocess.Popen[str] | None = None  # the indexing process, while it runs
         self._closed = False
         self._paused = False  # a build is running: Pagefind is stopped, and starts only after it
-        self._stopped: int | None = None  # Pagefind's pid, while stopped for a build
+        self._stopped: subprocess.Popen[str] | None = None  # Pagefind, while stopped for a build
         self._wanted: tuple[Path, str | None] | None = None  # an indexing asked for during a build
 
     def bundle(self, read: Callable[[str], bytes], produced: frozenset[str], changed: frozenset[str],
@@ -333,17 +340,17 @@ class DeferredSearch:
         writes a scratch folder of its own, so it can be stopped anywhere)."""
         with self._lock:
             self._paused = True
-            pagefind = self._pagefind
-            if pagefind is not None and _send(pagefind.pid, signal.SIGSTOP):
-                self._stopped = pagefind.pid
+            if self._pagefind is not None:
+                self._stopped = self._pagefind
+                self._pagefind.send_signal(signal.SIGSTOP)  # (not once it has ended: its pid may be reused)
 
     def resume(self) -> None:
         with self._lock:
             self._paused = False
             stopped, self._stopped = self._stopped, None
             wanted, self._wanted = self._wanted, None
-        if stopped is not None:
-            _send(stopped, signal.SIGCONT)
+            if stopped is not None:
+                stopped.send_signal(signal.SIGCONT)
         if wanted is not None:
             self.committed(*wanted)
 
@@ -375,8 +382,9 @@ class DeferredSearch:
         with self._lock:
             self._pagefind = pagefind
             closed = self._closed
-            if self._paused and not closed and _send(pagefind.pid, signal.SIGSTOP):
-                self._stopped = pagefind.pid  # started just before a build: it waits for its end too
+            if self._paused and not closed:  # started just before a build: it waits for its end too
+                self._stopped = pagefind
+                pagefind.send_signal(signal.SIGSTOP)
         if closed:  # close() came between the start and now
             pagefind.kill()
 
