@@ -8,9 +8,12 @@ of last time, itself the same object; the steps after it then hit in turn. Only 
 changed article run again.
 
 A result is kept together with its inputs, so an input's id cannot be reused by another object while the
-result is remembered. Plain values (str, int, ...) are passed apart and compared by value. Whatever a build did not ask
-for is forgotten when it ends, so memory stays one build's worth. Results made under other settings
-(the configuration, drafts) are never reused: ``start`` drops them.
+result is remembered. Plain values (str, int, ...) are passed apart and compared by value. Whatever a
+build did not ask for is forgotten when it ends, so memory stays one build's worth. Results made under
+other settings (the configuration, drafts) are never reused: ``start`` drops them.
+
+The invariant every caller keeps: ``make`` reads nothing but its inputs, its values and the settings.
+(tests/test_build_cache.py checks a preview session against cold builds after every kind of change.)
 """
 
 from __future__ import annotations
