@@ -108,9 +108,8 @@ def _build_site(cfg: SiteConfig, drafts: bool, ingest_new: bool, out: Path | Non
             stages.lap("check")
             return BuildReport(articles=manifest.articles, ingested=ingested, stages=stages)
         clear_manifest(cache_root)
-    present = (session.recall_outputs(cache_root, settings) if own_folder and cache_root else None) \
-        or existing_outputs(out)
-    written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, set(present),
+    present = {name for name, _size, _mtime in known.outputs} if known else existing_outputs(out)
+    written, removed, produced, articles = full_build(cfg, out, drafts, cache_root, settings, present,
                                                      intact, content_stats, stages, session)
     if cache_root:
         behind = cfg.research and session.behind
@@ -202,7 +201,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             store.flush()
             fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
             saved = save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints), state)
-            session.keep(cache_root, settings, saved, frozenset(produced), loaded)
+            session.keep(cache_root, settings, saved, loaded)
         reuse.finish()
     finally:
         gc.unfreeze()

@@ -143,15 +143,15 @@ def load_manifest(cache_root: Path) -> Manifest:
 @dataclass
 class Session:
     """What a long-running preview or watcher keeps between its builds: the last build's state, so an
-    edit rebuild does not read and unpickle it again (at 10,000 articles, a third of a second); the files
-    it left in the output folder, so the folder need not be walked again (a preview's folder is our own,
-    under the cache, where nobody else writes); the model's inputs made from unchanged files."""
+    edit rebuild does not read and unpickle it again (at 10,000 articles, a third of a second); the
+    manifest it saved, which lists the files it left in the output folder, so a preview's folder (our own,
+    under the cache, where nobody else writes) need not be walked or stat-ed again; the model's inputs
+    made from unchanged files, and the model's steps (``reuse``)."""
 
     state: BuildState | None = None
     where: tuple[Path, str] | None = None  # (cache folder, build settings) the rest belongs to
     research: DeferredResearch | None = None  # the research analysis, done in the background
     search: DeferredSearch | None = None  # the search index, likewise
-    outputs: frozenset[str] = frozenset()  # the output folder's files after the last build
     loaded: dict[str, tuple[FileEntry, Loaded]] = field(default_factory=dict)  # by content file
     reuse: Reuse = field(default_factory=Reuse)  # the last build's model, pages and fingerprints
     manifest: Manifest | None = None  # the one the last build saved
@@ -162,16 +162,18 @@ class Session:
     def recall(self, cache_root: Path, settings: str) -> BuildState | None:
         return self.state if self.where == (cache_root, settings) else None
 
-    def recall_outputs(self, cache_root: Path, settings: str) -> frozenset[str] | None:
-        return self.outputs if self.where == (cache_root, settings) else None
-
-    def keep(self, cache_root: Path, settings: str, state: BuildState, outputs: frozenset[str],
+    def keep(self, cache_root: Path, settings: str, state: BuildState,
              loaded: dict[str, tuple[FileEntry, Loaded]]) -> None:
-        self.state, self.where, self.outputs, self.loaded = state, (cache_root, settings), outputs, loaded
+        self.state, self.where, self.loaded = state, (cache_root, settings), loaded
 
     def forget(self) -> None:
         self.state = self.where = self.manifest = None
-        self.outputs, self.loaded = frozenset(), {}
+        self.loaded = {}
+
+    @property
+    def outputs(self) -> frozenset[str]:
+        """The output folder's files after the last build (those its manifest lists)."""
+        return frozenset(name for name, _size, _mtime in self.manifest.outputs) if self.manifest else frozenset()
 
     @contextmanager
     def background_paused(self) -> Iterator[None]:

@@ -32,12 +32,21 @@ def closed_at_the_end(session: Session) -> Iterator[Session]:
                 job.close()
 
 
-def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(site: Path) -> None:
-    cfg = load_config(site)
+@contextmanager
+def deferred_research() -> Iterator[tuple[DeferredResearch, threading.Event]]:
+    """A preview's research (``ready`` is set when an analysis finishes), closed when the block ends."""
     deferred = DeferredResearch()
     ready = threading.Event()
     deferred.on_ready = ready.set
     try:
+        yield deferred, ready
+    finally:
+        deferred.close()
+
+
+def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(site: Path) -> None:
+    cfg = load_config(site)
+    with deferred_research() as (deferred, ready):
         first = deferred.research(load_articles(cfg), cfg.tz, None)
         assert not deferred.pending  # the first analysis is made at once
         assert deferred.research(load_articles(cfg), cfg.tz, None) is first  # nothing changed: same one
@@ -52,8 +61,6 @@ def test_rebuilds_use_the_last_analysis_until_the_new_one_is_done(site: Path) ->
         fresh = deferred.research(edited, cfg.tz, None)
         assert fresh is not first and not deferred.pending and not deferred.has_news
         assert fresh == analyse_now(edited, cfg.tz, None)
-    finally:
-        deferred.close()
 
 
 def test_a_preview_started_on_a_built_digest_serves_the_remembered_analysis_at_once(site: Path) -> None:
@@ -63,16 +70,11 @@ def test_a_preview_started_on_a_built_digest_serves_the_remembered_analysis_at_o
     path = sorted((site / "content").rglob("*.md"))[0]
     path.write_text(path.read_text(encoding="utf-8") + "\nEdited before the preview started.\n", encoding="utf-8")
     edited = load_articles(cfg)
-    deferred = DeferredResearch()
-    ready = threading.Event()
-    deferred.on_ready = ready.set
-    try:
+    with deferred_research() as (deferred, ready):
         assert deferred.research(edited, cfg.tz, cache_root) == remembered  # at once, though stale...
         assert deferred.pending  # ...and the fresh one is on its way
         assert ready.wait(timeout=120)
         assert deferred.research(edited, cfg.tz, cache_root) == analyse_now(edited, cfg.tz, None)
-    finally:
-        deferred.close()
 
 
 def test_close_stops_an_analysis_in_progress(site: Path) -> None:
@@ -268,16 +270,11 @@ def analysing_an_edit(site: Path, cache_root: Path | None) -> Iterator[tuple[Def
     """A preview's research after one edit: the helper analysing it runs; ``ready`` is set when it is done.
     The helper is stopped when the block ends."""
     cfg = load_config(site)
-    deferred = DeferredResearch()
-    ready = threading.Event()
-    deferred.on_ready = ready.set
-    try:
+    with deferred_research() as (deferred, ready):
         deferred.research(load_articles(cfg), cfg.tz, cache_root)
         append_to_an_article(site)
         deferred.research(load_articles(cfg), cfg.tz, cache_root)
         yield deferred, ready
-    finally:
-        deferred.close()
 
 
 def test_a_build_stops_the_research_helper_until_it_ends(site: Path) -> None:
@@ -295,10 +292,7 @@ def test_a_build_stops_the_research_helper_until_it_ends(site: Path) -> None:
 
 def test_an_analysis_asked_for_during_a_build_starts_when_the_build_ends(site: Path) -> None:
     cfg = load_config(site)
-    deferred = DeferredResearch()
-    ready = threading.Event()
-    deferred.on_ready = ready.set
-    try:
+    with deferred_research() as (deferred, ready):
         first = deferred.research(load_articles(cfg), cfg.tz, None)
         append_to_an_article(site)
         deferred.pause()
@@ -307,8 +301,6 @@ def test_an_analysis_asked_for_during_a_build_starts_when_the_build_ends(site: P
         deferred.resume()
         assert deferred._running is not None
         assert ready.wait(timeout=120)
-    finally:
-        deferred.close()
 
 
 def test_a_build_stops_pagefind_and_an_indexing_asked_for_during_it_starts_after(site: Path, tmp_path: Path,

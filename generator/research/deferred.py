@@ -341,8 +341,13 @@ class DeferredSearch:
         with self._lock:
             self._paused = True
             if self._pagefind is not None:
-                self._stopped = self._pagefind
-                self._pagefind.send_signal(signal.SIGSTOP)  # (not once it has ended: its pid may be reused)
+                self._stop(self._pagefind)
+
+    def _stop(self, pagefind: subprocess.Popen[str]) -> None:
+        """Under the lock: stop Pagefind for the build (``send_signal`` skips a process that has ended,
+        whose pid may belong to another one by now)."""
+        self._stopped = pagefind
+        pagefind.send_signal(signal.SIGSTOP)
 
     def resume(self) -> None:
         with self._lock:
@@ -383,8 +388,7 @@ class DeferredSearch:
             self._pagefind = pagefind
             closed = self._closed
             if self._paused and not closed:  # started just before a build: it waits for its end too
-                self._stopped = pagefind
-                pagefind.send_signal(signal.SIGSTOP)
+                self._stop(pagefind)
         if closed:  # close() came between the start and now
             pagefind.kill()
 
