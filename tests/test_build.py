@@ -435,6 +435,35 @@ def test_every_bad_article_is_reported_one_line_each(site: Path) -> None:
 
 # --- Repeated in-process builds (the live-reload server's use) -------------------------------------
 
+def test_reading_time_counts_the_words_a_reader_reads(site: Path) -> None:
+    """440 words are two minutes at 220 a minute, the next word a third; a link's long URL is not read."""
+    ministers = article_md(site, "2023-11-15-ministers.md")
+    head, _body = ministers.read_text().split("\n---\n", 1)
+    link = "[a report](https://example.org/a/very/long/address/with/many/parts/to/it/that/no/one/reads)"
+    for words, minutes in ((440, 2), (441, 3)):
+        ministers.write_text(f"{head}\n---\n\n{' '.join(['word'] * (words - 2))} {link}\n")
+        build(site)
+        assert f"{minutes} min read" in page(site, "articles/ministers-meet/index.html").text_content()
+
+
+def test_compiled_templates_are_kept_in_the_cache_and_a_damaged_one_is_compiled_again(site: Path) -> None:
+    build(site)
+    compiled = site / ".digest-cache" / "build" / "templates"
+    entries = sorted(compiled.iterdir())
+    assert entries, "a build keeps its compiled templates"
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:40])  # cut short inside Jinja's header
+    expected = tree(site / "_site")
+    shutil.rmtree(site / "_site")
+    build(site)
+    assert tree(site / "_site") == expected
+    override = site / "templates" / "article.html"
+    override.parent.mkdir(exist_ok=True)
+    override.write_text('{% extends "theme/article.html" %}{% block content %}<p id="changed">x</p>{% endblock %}')
+    build(site)
+    assert page(site, DELEGATION).xpath("//p[@id='changed']/text()") == ["x"]
+
+
 def test_body_edit_rewrites_only_the_article_and_the_feeds_listing_it(site: Path) -> None:
     build(site)
     ministers = article_md(site, "2023-11-15-ministers.md")
