@@ -43,7 +43,7 @@ from generator.content import parse_article_bytes
 from generator.errors import DigestError
 from generator.fingerprint import fingerprint
 from generator.output import STAGING, Job, Staging
-from generator.parallel import fork_map, worker_count
+from generator.parallel import fork_map
 from generator.research.search import STALE_MARK
 from generator.reuse import NOTHING
 from generator.stages import Stages
@@ -213,19 +213,25 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
 
 
 def derive_ahead(site: Site, store: DerivedStore, stale: int) -> None:
-    """Before a parallel render, parse every body not yet known, once, on every core. (Left lazy, each
-    worker would parse again every body its list pages show.) A small rebuild stays lazy."""
-    if worker_count(stale) == 1:
+    """Before a render of many pages (on every core, where there are two): every body's values at hand,
+    so that no worker asks the store, or parses, for the same body again. What the store remembers is
+    read in one pass; bodies it does not know are parsed once, on every core when there are enough.
+    A small rebuild stays lazy: each page asks for what it shows."""
+    if stale < RENDER_PARALLEL_MIN:
         return
     from generator.model import derive
 
-    views = [view for view in (*site.articles, *site.copies) if not view.derived.known()]
-    for view, values in zip(views, fork_map(derive, [view.article.body for view in views]), strict=True):
+    views = [view for view in (*site.articles, *site.copies) if not view.derived.held()]
+    remembered = store.get_many([view.derived.key for view in views])
+    unknown = [view for view in views if not view.derived.recall(remembered.get(view.derived.key))]
+    parsed = fork_map(derive, [view.article.body for view in unknown], min_items=RENDER_PARALLEL_MIN)
+    for view, values in zip(unknown, parsed, strict=True):
         view.derived.prime(values)
 
 
-# A page costs 1-10 ms to render (a list page of 50 articles the most); forking the workers about 50 ms.
-# So a rebuild that re-renders the 200 pages of a home list (an article added) renders them on every core.
+# A page costs 1-10 ms to render (a list page of 50 articles the most), a body 1-3 ms to parse; forking
+# the workers about 50 ms. So a rebuild that re-renders the 200 pages of a home list (an article added)
+# renders them on every core.
 RENDER_PARALLEL_MIN = 100
 
 

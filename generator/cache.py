@@ -5,8 +5,9 @@ time without changing the output; it only saves work.
   are unchanged; the second file holds those changed since the first was written) and the fingerprint of
   every output file of the last build (a page whose inputs did not change is neither rendered nor
   written again).
-- ``derived.sqlite``: HTML, summary and reading time per Markdown body (by hash), read row by row, so an
-  edit rebuild touches only the bodies of the pages it re-renders.
+- ``derived.sqlite``: HTML, summary and reading time per Markdown body (by its content file's hash), read
+  row by row, so an edit rebuild touches only the bodies of the pages it re-renders (or all at once, for a
+  rebuild of many pages: see ``build.derive_ahead``).
 - ``templates/``: compiled templates (Jinja's bytecode cache, see ``generator.render.CompiledTemplates``).
 
 A cache written by another digest version, or one that cannot be read, is ignored and rebuilt, never
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
     from generator.model import Loaded
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
-FORMAT = 3  # 2: Markdown HTML stored compressed; 3: reading time counts words split at spaces
+FORMAT = 4  # 2: Markdown HTML stored compressed; 3: reading time counts words split at spaces;
+# 4: derived values keyed by content file hash
 CACHE_KEY = f"digest {__version__} format {FORMAT} python {sys.version_info[:2]}"
 BUILD_FOLDER = "build"
 
@@ -317,9 +319,32 @@ class DerivedStore:
         try:
             with self._guard:
                 row = self._db.execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
-            return pickle.loads(row[0]) if row else None
-        except (sqlite3.Error, *_UNREADABLE):  # a damaged or foreign entry: derived again
+        except sqlite3.Error:
             return None
+        return _unpickled(row[0]) if row else None
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        """``get`` for many keys, in a few queries; a key without a readable entry is left out."""
+        found = {key: self._pending[key] for key in keys if key in self._pending}
+        for key, data in self._rows([key for key in keys if key not in found]):
+            value = _unpickled(data)
+            if value is not None:
+                found[key] = value
+        return found
+
+    def _rows(self, keys: list[str]) -> list[tuple[str, bytes]]:
+        rows: list[tuple[str, bytes]] = []
+        if self._db is None:
+            return rows
+        try:
+            with self._guard:
+                for start in range(0, len(keys), _BATCH):
+                    batch = keys[start:start + _BATCH]
+                    marks = ",".join("?" * len(batch))
+                    rows += self._db.execute(f"SELECT key, value FROM derived WHERE key IN ({marks})", batch)
+        except sqlite3.Error:  # the store is unreadable: the bodies are derived again
+            return []
+        return rows
 
     def put(self, key: str, value: Any) -> None:
         self._pending[key] = value
@@ -353,6 +378,17 @@ class DerivedStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+_BATCH = 500  # keys per query (SQLite allows 999 parameters in older builds)
+
+
+def _unpickled(value: bytes) -> Any:
+    """A stored value; None for a damaged or foreign entry (derived again)."""
+    try:
+        return pickle.loads(value)
+    except _UNREADABLE:
+        return None
 
 
 LOCK_WAIT_SECONDS = 5.0  # how long to wait for another process's transaction (a preview's research helper)

@@ -240,23 +240,45 @@ def pack(html: str) -> bytes:
     return zlib.compress(html.encode("utf-8", "surrogatepass"), 1)
 
 
+def file_key(sha: str) -> str:
+    """The store's key for the body of the content file with hash ``sha``. (Hashing 10,000 bodies again on
+    every build cost more than the rest of reading their values; a file hash is known from loading it.
+    Only an edit of the front matter alone derives its body again.)"""
+    return f"md1:file:{sha}"
+
+
 class Derived:
     """What is computed from an article's Markdown body, only when a page or feed being rendered asks.
 
     A rebuild re-renders few pages, so most bodies are never parsed at all; values are remembered in the
-    build cache (by body hash and Markdown settings) across builds.
+    build cache (by content file hash, else body hash, and Markdown settings) across builds.
     """
 
-    __slots__ = ("_values", "body", "store")
+    __slots__ = ("_key", "_values", "body", "store")
 
-    def __init__(self, body: str, store: Store | None = None) -> None:
+    def __init__(self, body: str, key: str | None = None, store: Store | None = None) -> None:
         self.body = body
         self.store = store
         self._values: DerivedValues | None = None
+        self._key = key
 
     @property
     def key(self) -> str:
-        return "md1:" + hashlib.sha1(self.body.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+        """What the store knows the values by: given (see ``file_key``), else the body's hash."""
+        if self._key is None:
+            digest = hashlib.sha1(self.body.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+            self._key = "md1:" + digest
+        return self._key
+
+    def held(self) -> bool:
+        """Are the values already here (without asking the store)?"""
+        return self._values is not None
+
+    def recall(self, stored: object) -> bool:
+        """Take values the store gave for ``key`` (read for many bodies at once); False if it had none."""
+        if isinstance(stored, DerivedValues):
+            self._values = stored
+        return self._values is not None
 
     def known(self) -> bool:
         """Are the values at hand without parsing (derived in this build, or remembered by the store)?"""
@@ -473,7 +495,7 @@ def _view(cfg: SiteConfig, item: Loaded, slug: str, refs: dict[str, TopicRef], s
     return ArticleView(
         article=article, source=item.source, path=f"articles/{slug}/", moment=moment,
         feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
-        derived=Derived(article.body),  # its store is set by build_model
+        derived=Derived(article.body, file_key(item.sha) if item.sha else None),  # store: set by build_model
         topics=_topic_refs(article.topics, refs), story=story,
         digest=item.sha or hashlib.sha1(repr(article).encode("utf-8", "surrogatepass"),
                                         usedforsecurity=False).hexdigest())

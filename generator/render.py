@@ -8,6 +8,7 @@ override can ``{% extends "theme/base.html" %}`` and replace one block.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -100,22 +101,34 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
 
 # --- Filters --------------------------------------------------------------------------------------
 
+# English month names, as strftime's %B and %b give them in the C locale (without strftime's cost, paid
+# for every article on every list page).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
 @lru_cache(maxsize=65536)  # asked on every page for every article it lists; the answer never changes
 def human_date(value: str) -> str:
     """``2023-11-17T01:27:00+00:00`` -> ``17 November 2023, 01:27 UTC``; a day stays a day."""
     moment = dates.to_datetime(value, UTC)
-    day = f"{moment.day} {moment:%B %Y}"
+    day = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
     if len(value.strip()) == 10:
         return day
-    offset = moment.strftime("%z")
-    zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
-    return f"{day}, {moment:%H:%M} {zone}"
+    return f"{day}, {moment.hour:02d}:{moment.minute:02d} {_zone_name(moment)}"
+
+
+def _zone_name(moment: dt.datetime) -> str:
+    """``UTC`` or ``UTC+05:30``: the offset the date was written with."""
+    offset = moment.utcoffset() or dt.timedelta()
+    minutes = round(offset.total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
 
 
 @lru_cache(maxsize=65536)
 def month_day(value: str) -> str:
     moment = dates.to_datetime(value, UTC)
-    return f"{moment.day} {moment:%b}"
+    return f"{moment.day} {MONTHS[moment.month - 1][:3]}"
 
 
 # --- Pages ----------------------------------------------------------------------------------------

@@ -105,9 +105,14 @@ def test_a_corrupt_or_foreign_cache_is_ignored(site, tmp_path):
     assert_same_as_cold(site, tmp_path)
 
 
-def test_damaged_entries_of_the_derived_values_are_derived_again(site, tmp_path):
+@pytest.mark.parametrize("read", ["one by one", "in bulk"])
+def test_damaged_entries_of_the_derived_values_are_derived_again(site, tmp_path, monkeypatch, read):
     import sqlite3
 
+    from generator import build as build_module
+
+    if read == "in bulk":  # as a rebuild of many pages reads them (see derive_ahead)
+        monkeypatch.setattr(build_module, "RENDER_PARALLEL_MIN", 1)
     build(site)
     db = sqlite3.connect(site / ".digest-cache" / "build" / "derived.sqlite")
     with db:  # a valid database whose values no longer unpickle (a class that moved, a cut-short blob)
@@ -118,6 +123,48 @@ def test_damaged_entries_of_the_derived_values_are_derived_again(site, tmp_path)
     build(site, out=tmp_path / "elsewhere")  # renders every page, so it reads every entry
     build(site, out=tmp_path / "cold", use_cache=False)
     assert tree(tmp_path / "elsewhere") == tree(tmp_path / "cold")
+
+
+def test_a_rebuild_of_many_pages_reads_every_body_s_values_in_one_pass(site, tmp_path, monkeypatch):
+    """No page (in no worker) asks the store for one body's values: all were read before rendering."""
+    from generator import build as build_module
+    from generator.cache import DerivedStore
+
+    build(site)
+    monkeypatch.setattr(build_module, "RENDER_PARALLEL_MIN", 1)
+    one_by_one = DerivedStore.get
+
+    def refuse_bodies(self, key):
+        assert not key.startswith("md1:"), f"asked the store for {key} alone"
+        return one_by_one(self, key)
+
+    monkeypatch.setattr(DerivedStore, "get", refuse_bodies)
+    build(site, out=tmp_path / "elsewhere")  # every page is rendered
+    build(site, out=tmp_path / "cold", use_cache=False)
+    assert tree(tmp_path / "elsewhere") == tree(tmp_path / "cold")
+
+
+def test_the_derived_store_reads_many_keys_at_once(tmp_path, monkeypatch):
+    import sqlite3
+
+    from generator import cache
+
+    monkeypatch.setattr(cache, "_BATCH", 3)  # several queries
+    store = cache.DerivedStore(tmp_path)
+    for number in range(10):
+        store.put(f"k{number}", number)
+    store.flush()
+    store.put("pending", "not yet stored")
+    store.close()
+    db = sqlite3.connect(cache._folder(tmp_path) / "derived.sqlite")
+    with db:
+        db.execute("UPDATE derived SET value = ? WHERE key = 'k4'", (b"\x80\x05\x95",))
+    db.close()
+    store = cache.DerivedStore(tmp_path)
+    store.put("pending", "not yet stored")
+    found = store.get_many([f"k{number}" for number in range(10)] + ["pending", "absent"])
+    assert found == {**{f"k{n}": n for n in range(10) if n != 4}, "pending": "not yet stored"}
+    store.close()
 
 
 def test_parsed_files_are_stored_as_a_delta_until_it_grows(site, tmp_path, monkeypatch):
