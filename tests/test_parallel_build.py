@@ -49,11 +49,33 @@ def test_workers_run_their_setup_once_and_die_on_sigterm(forked: None, tmp_path:
     assert {handler for handler, _pid in handlers} == {signal.SIG_DFL}
     assert {str(pid) for _handler, pid in handlers} <= {path.name for path in setups.iterdir()}
     assert {path.read_text() for path in setups.iterdir()} == {"setup\n"}  # once per worker...
-    with pytest.MonkeyPatch.context() as patched:  # ...even when one worker takes every share
+    with pytest.MonkeyPatch.context() as patched:  # ...even when one worker takes every run
         patched.setattr(parallel, "_FORKED", (lambda item: item, list(range(4)), setup))
         patched.setattr(parallel, "_SET_UP_IN", None)
-        assert parallel._work_share((0, 2)) + parallel._work_share((1, 2)) == [0, 2, 1, 3]
+        assert parallel._work_run((0, 2)) + parallel._work_run((2, 4)) == [0, 1, 2, 3]
     assert (setups / str(os.getpid())).read_text() == "setup\n"
+
+
+def test_items_are_taken_in_runs_that_cover_each_item_once() -> None:
+    for count in (1, 7, 48, 49, 10000):
+        found = parallel.runs(count, 2)
+        assert [i for start, stop in found for i in range(start, stop)] == list(range(count))
+        assert len(found) <= 2 * parallel.RUNS_PER_WORKER
+
+
+def test_a_worker_slowed_down_does_not_hold_back_the_others(forked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first runs are slow: the other worker takes the remaining runs meanwhile."""
+    import time
+
+    def worker_of(item: int) -> int:
+        if item == 0:
+            time.sleep(0.5)
+        return os.getpid()
+
+    monkeypatch.setattr(parallel, "RUNS_PER_WORKER", 4)
+    results = parallel.fork_map(worker_of, list(range(16)))
+    slowed = results[0]
+    assert results.count(slowed) < 8, "the slowed worker was given half of the items regardless"
 
 
 def test_a_worker_setup_that_fails_reaches_the_caller(forked: None) -> None:
