@@ -446,6 +446,20 @@ def test_reading_time_counts_the_words_a_reader_reads(site: Path) -> None:
         assert f"{minutes} min read" in page(site, "articles/ministers-meet/index.html").text_content()
 
 
+@pytest.mark.parametrize(("value", "shown", "short"), [
+    ("2023-11-17", "17 November 2023", "17 Nov"),
+    ("2023-11-17T01:27:00+00:00", "17 November 2023, 01:27 UTC", "17 Nov"),
+    ("2024-02-05T09:07:55+01:00", "5 February 2024, 09:07 UTC+01:00", "5 Feb"),
+    ("2020-01-01T23:59:00-05:30", "1 January 2020, 23:59 UTC-05:30", "1 Jan"),
+    ("2022-03-09T10:00:00-00:30", "9 March 2022, 10:00 UTC-00:30", "9 Mar"),
+    ("2021-07-04T00:00:00+05:45", "4 July 2021, 00:00 UTC+05:45", "4 Jul"),
+])
+def test_dates_show_with_the_offset_they_were_written_with(value: str, shown: str, short: str) -> None:
+    from generator.render import human_date, month_day
+
+    assert (human_date(value), month_day(value)) == (shown, short)
+
+
 def test_compiled_templates_are_kept_in_the_cache_and_a_damaged_one_is_compiled_again(site: Path) -> None:
     build(site)
     compiled = site / ".digest-cache" / "build" / "templates"
