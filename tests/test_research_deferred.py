@@ -77,6 +77,30 @@ def test_a_preview_started_on_a_built_digest_serves_the_remembered_analysis_at_o
         assert deferred.research(edited, cfg.tz, cache_root) == analyse_now(edited, cfg.tz, None)
 
 
+def test_a_large_digest_s_first_preview_opens_before_its_analysis_and_catches_up(site: Path, tmp_path: Path,
+                                                                                monkeypatch) -> None:
+    from generator.build import build_site
+    from generator.research import deferred as deferred_module
+
+    monkeypatch.setattr(deferred_module, "OPEN_FIRST_AT", 1)  # the fixture site counts as large
+    def with_related(folder: Path) -> list[str]:
+        return sorted(path for path, data in tree(folder).items() if b'class="related"' in data)
+
+    build_site(load_config(site), ingest_new=False, out=tmp_path / "built", use_cache=False)
+    assert with_related(tmp_path / "built"), "the fixture's articles have related articles"
+    research = DeferredResearch()
+    ready = threading.Event()
+    research.on_ready = ready.set
+    with closed_at_the_end(Session(research=research)) as session:
+        build_site(load_config(site), ingest_new=False, session=session)
+        assert with_related(site / "_site") == []  # none yet...
+        assert session.behind
+        assert ready.wait(timeout=120)  # ...until the analysis is done
+        build_site(load_config(site), ingest_new=False, session=session)
+        assert not session.behind
+    assert tree(site / "_site") == tree(tmp_path / "built")
+
+
 def test_close_stops_an_analysis_in_progress(site: Path) -> None:
     cfg = load_config(site)
     deferred = DeferredResearch()

@@ -2,10 +2,11 @@
 
 Grouping stories and finding related articles looks at all articles together: about a minute at 10,000
 articles, against a second or so for the rest of a rebuild. ``digest build`` waits for it; a preview
-(``serve``, ``watch``) should not. So a preview computes it once, synchronously, on its first build, and
-afterwards in a separate process: a rebuild uses the latest finished analysis (which may not know about
-the last few edits yet), and when the new one finishes the preview is told (``on_ready``) and rebuilds
-again, so the pages catch up. A separate process, not a thread: the analysis is mostly Python and would
+(``serve``, ``watch``) should not. So a preview computes it once, synchronously, on its first build (from
+``OPEN_FIRST_AT`` articles on, not even then: the first pages show none, and catch up), and afterwards
+in a separate process: a rebuild uses the latest finished analysis (which may not know about the last
+few edits yet), and when the new one finishes the preview is told (``on_ready``) and rebuilds again, so
+the pages catch up. A separate process, not a thread: the analysis is mostly Python and would
 hold the GIL against the rebuilds it is meant to spare.
 
 Pages only ever show what the stale analysis says about articles that still exist (see
@@ -37,6 +38,16 @@ if TYPE_CHECKING:
 
     from generator.model import Loaded, Store
     from generator.research.analysis import Research
+
+
+OPEN_FIRST_AT = 2000  # articles: from here a preview's first build does not wait for the analysis
+
+
+def nothing_found_yet() -> Research:
+    """The analysis a large preview's first pages show: no stories, copies or related articles."""
+    from generator.research.analysis import Research
+
+    return Research(stories=(), duplicates=(), related={}, hidden=frozenset())
 
 
 def research_key(published: Sequence[Loaded], tz: ZoneInfo) -> str:
@@ -130,6 +141,11 @@ class DeferredResearch:
                 # (stale if articles changed since) while the new one runs, instead of making the first
                 # rebuild after an edit wait a minute for it at 10,000 articles.
                 self._done = last_analysis(cache_root)
+            if self._done is None and len(published) >= OPEN_FIRST_AT:
+                # A large digest's first preview: its pages open without stories and related articles,
+                # which arrive with the analysis (a preview of a fresh 10,000-article digest waited for it
+                # a minute, of two and a half).
+                self._done = ("", nothing_found_yet())
             done = self._done
             if done is not None and done[0] == key:
                 self._handed_out = key
@@ -140,7 +156,7 @@ class DeferredResearch:
                     self._start()
                 self._handed_out = done[0]
                 return done[1]
-        research = analyse_now(published, tz, cache_root)  # nothing to show meanwhile: the first build waits
+        research = analyse_now(published, tz, cache_root)  # a small digest's first build waits (seconds)
         with self._lock:
             self._done, self._handed_out = (key, research), key
         return research
