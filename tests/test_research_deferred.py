@@ -165,6 +165,26 @@ def test_the_preview_search_index_catches_up_in_the_background(site: Path, tmp_p
             for p in (site / "_site" / "pagefind").rglob("*") if p.is_file()}
 
 
+def test_a_large_digest_s_first_preview_opens_before_its_search_index(site: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    from generator.build import build_site
+    from generator.research import deferred as deferred_module
+
+    monkeypatch.setattr(deferred_module, "OPEN_FIRST_AT", 1)  # the fixture site counts as large
+    search = deferred_module.DeferredSearch()
+    ready = threading.Event()
+    search.on_ready = ready.set
+    with closed_at_the_end(Session(search=search)) as session:
+        build_site(load_config(site), ingest_new=False, session=session)
+        assert not (site / "_site" / "pagefind").exists()  # the pages first...
+        assert session.behind
+        assert ready.wait(timeout=60)  # ...then the index
+        build_site(load_config(site), ingest_new=False, session=session)
+        assert not session.behind
+    build_site(load_config(site), ingest_new=False, out=tmp_path / "cold", use_cache=False)
+    assert tree(site / "_site") == tree(tmp_path / "cold")
+
+
 def test_a_build_after_a_preview_stopped_behind_catches_up(site: Path, tmp_path: Path) -> None:
     """`digest watch` shows a stale analysis and keeps the old search bundle while the new ones are
     made; stopped before they finish, it must not leave a cache that vouches for that site."""

@@ -92,6 +92,7 @@ def test_typed_query_finds_the_article_under_a_sub_path(server: str, page: Any) 
     link = page.locator(".pagefind-ui__result-link").first
     link.wait_for(timeout=20000)
     assert page.locator(".pagefind-ui__result-link").count() == 1
+    assert page.locator(".search-pending").count() == 0  # the note before the index loaded is gone
     href = link.get_attribute("href")
     assert href == "/digest/articles/fisheries/"
     link.click()

@@ -22,6 +22,7 @@
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
       if (!box.id) { box.id = "digest-search-" + i; }
+      box.textContent = "";  /* the note shown until the index loads (a large preview indexes after it opens) */
       var ui = new window.PagefindUI({
         element: "#" + box.id,
         bundlePath: bundle.pathname,
