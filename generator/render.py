@@ -9,6 +9,8 @@ override can ``{% extends "theme/base.html" %}`` and replace one block.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import shutil
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ import jinja2
 from jinja2 import nodes
 
 from generator import dates
+from generator.cache import CACHE_KEY
 from generator.config import SiteConfig
 from generator.errors import DigestError
 from generator.feeds import FeedLink, feed_links, feed_sources
@@ -50,6 +53,11 @@ class Page:
     rooted: bool = False  # served at any URL (404): links must be root-absolute
 
 
+# How templates compile (so also part of what compiled templates are kept under).
+ENVIRONMENT_OPTIONS: dict[str, Any] = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
+                                       "lstrip_blocks": True, "keep_trailing_newline": True}
+
+
 def environment(cfg: SiteConfig, compiled: Path | None = None) -> jinja2.Environment:
     """The template environment; ``compiled``: a folder of the build cache for compiled templates."""
     folders = search_path(cfg, "templates")
@@ -66,8 +74,7 @@ def _environment(folders: tuple[Path, ...], theme_only: tuple[Path, ...],
     originals = jinja2.FileSystemLoader([str(f) for f in theme_only])
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(f) for f in folders]),
                                   jinja2.PrefixLoader({"theme": originals})])
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    env = jinja2.Environment(loader=loader, **ENVIRONMENT_OPTIONS,
                              bytecode_cache=CompiledTemplates.at(compiled) if compiled else None)
     env.filters["human_date"] = human_date
     env.filters["month_day"] = month_day
@@ -76,17 +83,25 @@ def _environment(folders: tuple[Path, ...], theme_only: tuple[Path, ...],
 
 class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept in the build cache: a fresh ``digest build`` process compiles none of
-    them again (0.1 s of an edit rebuild). Jinja names each entry by template and checks it against the
-    source's checksum under a header of Jinja's and Python's versions, so a changed template or another
-    version compiles anew. A damaged entry only means compiling again; an unwritable folder, no cache."""
+    them again (0.1 s of an edit rebuild). Jinja names each entry by template and file and checks it
+    against the source's checksum and the Python version only, so the entries live in a subfolder named
+    after this digest version, Jinja's version and ``ENVIRONMENT_OPTIONS`` (what else the code depends
+    on); the subfolders of other versions are removed. A damaged entry only means compiling again; an
+    unwritable folder, no cache."""
 
     @classmethod
     def at(cls, folder: Path) -> CompiledTemplates | None:
+        own = folder / compiled_for()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            own.mkdir(parents=True, exist_ok=True)
+            for other in folder.iterdir():
+                if other.is_dir() and other != own:
+                    shutil.rmtree(other)
+                elif not other.is_dir():
+                    other.unlink()
         except OSError:
             return None
-        return cls(str(folder))
+        return cls(str(own))
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
@@ -97,6 +112,13 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with suppress(OSError):
             super().dump_bytecode(bucket)
+
+
+def compiled_for() -> str:
+    """The name of the compiled templates' subfolder: the versions and options the code depends on."""
+    options = sorted((name, repr(value)) for name, value in ENVIRONMENT_OPTIONS.items())
+    what = repr((CACHE_KEY, jinja2.__version__, options)).encode("utf-8")
+    return hashlib.sha1(what, usedforsecurity=False).hexdigest()[:16]
 
 
 # --- Filters --------------------------------------------------------------------------------------

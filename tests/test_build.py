@@ -436,14 +436,39 @@ def test_every_bad_article_is_reported_one_line_each(site: Path) -> None:
 # --- Repeated in-process builds (the live-reload server's use) -------------------------------------
 
 def test_reading_time_counts_the_words_a_reader_reads(site: Path) -> None:
-    """440 words are two minutes at 220 a minute, the next word a third; a link's long URL is not read."""
+    """440 words are two minutes at 220 a minute, the next word a third. A link's long URL is not read,
+    nor are bullets, table rules and heading marks."""
     ministers = article_md(site, "2023-11-15-ministers.md")
     head, _body = ministers.read_text().split("\n---\n", 1)
     link = "[a report](https://example.org/a/very/long/address/with/many/parts/to/it/that/no/one/reads)"
+    bullets = "\n".join(["- item"] * 20)  # 20 words
+    table = "| one | two |\n|---|---|\n" + "\n".join(["| cell | cell |"] * 9)  # 20 words
     for words, minutes in ((440, 2), (441, 3)):
-        ministers.write_text(f"{head}\n---\n\n{' '.join(['word'] * (words - 2))} {link}\n")
+        prose = " ".join(["word"] * (words - 2 - 40 - 1))
+        ministers.write_text(f"{head}\n---\n\n# Heading\n\n{prose} {link}\n\n{bullets}\n\n{table}\n")
         build(site)
         assert f"{minutes} min read" in page(site, "articles/ministers-meet/index.html").text_content()
+
+
+def test_compiled_templates_of_another_jinja_or_digest_version_are_never_used(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jinja checks an entry against its template's source and the Python version only."""
+    import jinja2
+
+    from generator import render
+
+    first = render.CompiledTemplates.at(tmp_path)
+    assert first is not None
+    (Path(first.directory) / "__jinja2_x.cache").write_bytes(b"compiled by this version")
+    (tmp_path / "__jinja2_flat.cache").write_bytes(b"left by a version that kept them flat")
+    changes = [(jinja2, "__version__", "0.0-other"),
+               (render, "ENVIRONMENT_OPTIONS", {**render.ENVIRONMENT_OPTIONS, "trim_blocks": False})]
+    for owner, name, value in changes:
+        with monkeypatch.context() as patched:
+            patched.setattr(owner, name, value)
+            other = render.CompiledTemplates.at(tmp_path)
+            assert other is not None and other.directory != first.directory
+            assert sorted(p.name for p in tmp_path.iterdir()) == [Path(other.directory).name]
 
 
 @pytest.mark.parametrize(("value", "shown", "short"), [
@@ -463,7 +488,7 @@ def test_dates_show_with_the_offset_they_were_written_with(value: str, shown: st
 def test_compiled_templates_are_kept_in_the_cache_and_a_damaged_one_is_compiled_again(site: Path) -> None:
     build(site)
     compiled = site / ".digest-cache" / "build" / "templates"
-    entries = sorted(compiled.iterdir())
+    entries = sorted(compiled.rglob("*.cache"))
     assert entries, "a build keeps its compiled templates"
     for entry in entries:
         entry.write_bytes(entry.read_bytes()[:40])  # cut short inside Jinja's header

@@ -63,19 +63,24 @@ def test_items_are_taken_in_runs_that_cover_each_item_once() -> None:
         assert len(found) <= 2 * parallel.RUNS_PER_WORKER
 
 
-def test_a_worker_slowed_down_does_not_hold_back_the_others(forked: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first runs are slow: the other worker takes the remaining runs meanwhile."""
+def test_a_worker_slowed_down_does_not_hold_back_the_others(forked: None, monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    """The first item holds its worker until the other worker has done every other run (or 5 s passed):
+    it can, taking the runs one after another; fixed halves would leave the slowed one its half."""
     import time
 
     def worker_of(item: int) -> int:
+        (tmp_path / str(item)).touch()
         if item == 0:
-            time.sleep(0.5)
+            deadline = time.monotonic() + 5
+            while len(list(tmp_path.iterdir())) < 15 and time.monotonic() < deadline:  # all but item 1
+                time.sleep(0.01)
         return os.getpid()
 
-    monkeypatch.setattr(parallel, "RUNS_PER_WORKER", 4)
+    monkeypatch.setattr(parallel, "RUNS_PER_WORKER", 4)  # 8 runs of 2 items
     results = parallel.fork_map(worker_of, list(range(16)))
     slowed = results[0]
-    assert results.count(slowed) < 8, "the slowed worker was given half of the items regardless"
+    assert results.count(slowed) == 2, "the slowed worker was given more than its first run"
 
 
 def test_a_worker_setup_that_fails_reaches_the_caller(forked: None) -> None:

@@ -57,7 +57,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("served")
-    build_site(load_config(FIXTURE, base_url="https://example.org/digest/"), out=root / "digest")
+    build_site(load_config(FIXTURE, base_url="https://example.org/digest/"), out=root / "digest",
+               use_cache=False)  # (no cache written into the fixture folder)
     handler = functools.partial(SiteHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
