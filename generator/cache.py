@@ -312,16 +312,7 @@ class DerivedStore:
                 self._db = _open_db(self._path)
 
     def get(self, key: str) -> Any:
-        if key in self._pending:
-            return self._pending[key]
-        if self._db is None:
-            return None
-        try:
-            with self._guard:
-                row = self._db.execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            return None
-        return _unpickled(row[0]) if row else None
+        return self.get_many([key]).get(key)
 
     def get_many(self, keys: list[str]) -> dict[str, Any]:
         """``get`` for many keys, in a few queries; a key without a readable entry is left out."""

@@ -283,9 +283,7 @@ class Derived:
     def known(self) -> bool:
         """Are the values at hand without parsing (derived in this build, or remembered by the store)?"""
         if self._values is None and self.store is not None:
-            stored = self.store.get(self.key)
-            if isinstance(stored, DerivedValues):
-                self._values = stored
+            return self.recall(self.store.get(self.key))
         return self._values is not None
 
     def values(self) -> DerivedValues:
@@ -601,9 +599,10 @@ def _topics(cfg: SiteConfig, views: Sequence[ArticleView], topic_names: dict[str
             members.setdefault(ref.name, []).append(view)
     _check_topic_collisions(cfg, views, members)
     described = {_topic_key(t.name): t.description for t in cfg.topics}
+    descriptions = {name: described.get(_topic_key(name), "") for name in members}
     return tuple(reuse("topic", tuple(members[name]),
-                       partial(_topic, cfg, name, described.get(_topic_key(name), ""), members[name], reuse),
-                       values=(name, described.get(_topic_key(name), "")))
+                       partial(_topic, cfg, name, descriptions[name], members[name], reuse),
+                       values=(name, descriptions[name]))
                  for name in sorted(members, key=str.casefold))
 
 

@@ -21,6 +21,14 @@ def append_to_an_article(site: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\nWindmill quarry marmalade.\n", encoding="utf-8")
 
 
+def use_pagefind_that_never_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing from now on runs a stand-in for Pagefind that sleeps a minute."""
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+
+
 @contextmanager
 def closed_at_the_end(session: Session) -> Iterator[Session]:
     """The preview stops (its background jobs are closed) when the block ends, however it ends."""
@@ -240,10 +248,7 @@ def test_stopping_the_preview_stops_indexing_in_progress(site: Path, tmp_path: P
 
     search = DeferredSearch()
     build_site(load_config(site), ingest_new=False, session=Session(search=search))  # indexed at once
-    slow = tmp_path / "slow-pagefind"
-    slow.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
-    slow.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    use_pagefind_that_never_finishes(tmp_path, monkeypatch)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -354,10 +359,7 @@ def test_a_build_stops_pagefind_and_an_indexing_asked_for_during_it_starts_after
 
     search = DeferredSearch()
     build_site(load_config(site), ingest_new=False, session=Session(search=search))  # indexed at once
-    slow = tmp_path / "slow-pagefind"
-    slow.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
-    slow.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    use_pagefind_that_never_finishes(tmp_path, monkeypatch)
     asked = []
     real = search.committed
 
