@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from generator.clean import furniture, markdown
 from generator.clean import lang as languages
 from generator.clean.caption import is_caption_line
+from generator.clean.confidence import Confidence
 from generator.clean.decode import decode_capture
 from generator.clean.htmlpath import extract
 from generator.clean.meta import domain_outlet
@@ -52,6 +53,8 @@ class Cleaned:
     language: str | None = None
     kind: str = "text"
     warnings: tuple[str, ...] = field(default=())
+    # None: this cleaner gave no confidence (review then judges the fields by their shape alone).
+    confidence: Confidence | None = None
 
 
 def clean_capture(data: bytes, path: Path, tz: ZoneInfo) -> Cleaned:
