@@ -68,7 +68,9 @@ def isolated_env(bin_folder: Path, extra: Mapping[str, str] = {}) -> dict[str, s
     own = str(Path(sys.executable).parent)
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != own]
     env = {k: v for k, v in os.environ.items() if k not in LEAKY}
-    return {**env, **extra, "PATH": os.pathsep.join([str(bin_folder), *path]), "PYTHONUNBUFFERED": "1"}
+    # pip skips byte-compiling what it installs (Python compiles on import anyway): it halves an install.
+    return {**env, **extra, "PATH": os.pathsep.join([str(bin_folder), *path]), "PYTHONUNBUFFERED": "1",
+            "PIP_NO_COMPILE": "1"}
 
 
 def tracked_files() -> list[str]:
