@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from generator import DISTRIBUTION, __version__
-from generator.config import SiteConfig
+from generator.config import load_config
 from tests.test_workflow import BASE_URL_EXPR, CAPTURE, RUNNER_SHELL
 
 pytestmark = pytest.mark.slow
@@ -165,7 +165,7 @@ def test_the_installed_command_inits_builds_and_serves(installed: Installed, tmp
     workflow = (root / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
     assert f'DIGEST_PACKAGE: "{DISTRIBUTION}=={__version__}"' in workflow  # the release that wrote it
     installed.run("digest", "-C", str(root), "build", cwd=tmp_path)
-    site = root / SiteConfig().folders.output
+    site = root / load_config(root).folders.output
     assert "Kozlov" in (site / "index.html").read_text(encoding="utf-8")  # the cleaner ingested the capture
     assert (site / "static" / "style.css").is_file()  # the bundled theme
     assert (site / "pagefind" / "digest-search.js").is_file()  # the search assets
@@ -233,7 +233,7 @@ def test_the_workflow_init_writes_runs_as_the_pages_runner_would(installed: Inst
 
     version = subprocess.run([str(runner / "digest"), "--version"], capture_output=True, text=True, check=True)
     assert version.stdout == f"{DISTRIBUTION} {__version__}\n"  # the runner's own digest built the site
-    assert uploads == [SiteConfig().folders.output]
+    assert uploads == [load_config(root).folders.output]  # where this digest's build writes
     site = root / uploads[0]
     assert (site / "index.html").is_file() and (site / "404.html").is_file()
     assert f"{PAGES_URL}/" in (site / "sitemap.xml").read_text(encoding="utf-8")
