@@ -10,6 +10,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# The distribution was called "digest" before it became digest-ssg: drop the old name's install first
+	@# (both install the `digest` command; removing the old one later would take the command with it).
+	@$(PY) -m pip uninstall --quiet --yes digest 2>/dev/null || true
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 

@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from generator import __version__
+from generator import DISTRIBUTION, __version__
 from generator.errors import DigestError
 
 # Each module defines ``register(subparsers)``, which adds its parser with ``func=run``. Only the chosen
@@ -46,7 +46,7 @@ def chosen_command(argv: Sequence[str]) -> str | None:
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``command``, that command's full parser is loaded (the others are listed only)."""
     parser = argparse.ArgumentParser(prog="digest", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}")
     parser.add_argument("-C", "--root", default=".", help="folder holding site.yaml (default: current)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary in COMMANDS.items():

@@ -1,25 +1,31 @@
 """``digest init``: write a new digest from the skeleton shipped in ``generator/skeleton/``.
 
-The skeleton is package data, copied file by file. Two placeholders are filled: ``@TITLE@`` (site.yaml,
-README.md) and ``@BASE_URL@`` (site.yaml). Nothing existing is ever overwritten: every target is checked
-before the first file is written.
+The skeleton is package data, copied file by file. Three placeholders are filled, in one pass (so a title
+that happens to contain a placeholder stays as typed): ``@TITLE@`` (site.yaml, README.md), ``@BASE_URL@``
+(site.yaml) and ``@DIGEST_PACKAGE@`` (README.md and the Pages workflow: the pip requirement for exactly
+this release of digest, so the published site is built by the digest that wrote it). Nothing existing is
+ever overwritten: every target is checked before the first file is written.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
+from generator import DISTRIBUTION, __version__
 from generator.config import SiteConfig, normalise_base_url
 from generator.errors import DigestError
 
 # Files and folders named "dot-x" in the skeleton become ".x": package-data globs and some packaging tools
 # skip dotfiles, so the skeleton stores none (the convention GNU Stow uses).
 DOT_PREFIX = "dot-"
+PLACEHOLDER = re.compile(rb"@(TITLE|BASE_URL|DIGEST_PACKAGE)@")
+WORKFLOW = PurePosixPath(".github/workflows/pages.yml")
 
 
 @dataclass(frozen=True)
@@ -37,16 +43,30 @@ def skeleton_root() -> Traversable:
 def skeleton_files(title: str = SiteConfig.title, base_url: str = SiteConfig.base_url) -> list[SkeletonFile]:
     """Every skeleton file, placeholders filled, in a stable order."""
     # JSON strings are valid YAML double-quoted scalars, so any title (quotes, colons, '#') stays one value.
-    site_yaml = {"@TITLE@": json.dumps(title, ensure_ascii=False), "@BASE_URL@": json.dumps(base_url)}
-    readme = {"@TITLE@": title}
-    fills = {PurePosixPath("site.yaml"): site_yaml, PurePosixPath("README.md"): readme}
+    site_yaml = {"TITLE": json.dumps(title, ensure_ascii=False), "BASE_URL": json.dumps(base_url)}
+    readme = {"TITLE": title, "DIGEST_PACKAGE": digest_requirement()}
+    workflow = {"DIGEST_PACKAGE": digest_requirement()}
+    fills = {PurePosixPath("site.yaml"): site_yaml, PurePosixPath("README.md"): readme, WORKFLOW: workflow}
     result = []
     for target, source in sorted(_walk(skeleton_root(), PurePosixPath())):
         data = source.read_bytes()
-        for token, value in fills.get(target, {}).items():
-            data = data.replace(token.encode(), value.encode())
+        if target in fills:
+            data = _fill(data, fills[target])
         result.append(SkeletonFile(target, data))
     return result
+
+
+def digest_requirement() -> str:
+    """The pip requirement for this very release: what a new digest's Pages workflow installs."""
+    return f"{DISTRIBUTION}=={__version__}"
+
+
+def _fill(data: bytes, values: dict[str, str]) -> bytes:
+    def value(match: re.Match[bytes]) -> bytes:
+        name = match.group(1).decode()
+        return values[name].encode() if name in values else match.group(0)
+
+    return PLACEHOLDER.sub(value, data)
 
 
 def _walk(folder: Traversable, prefix: PurePosixPath) -> Iterator[tuple[PurePosixPath, Traversable]]:

@@ -5,11 +5,13 @@ import re
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
+from generator import DISTRIBUTION, __version__
 from generator.config import Folders, SiteConfig, TopicConfig, load_config
 from generator.errors import DigestError
 from generator.ingest import ingest
@@ -114,5 +116,23 @@ def test_captures_placeholder_is_not_ingested(tmp_path: Path) -> None:
 
 
 def test_the_repository_publishes_with_the_workflow_init_writes() -> None:
-    workflow = next(f.data for f in skeleton_files() if f.target.as_posix() == ".github/workflows/pages.yml")
-    assert (REPO / ".github" / "workflows" / "pages.yml").read_bytes() == workflow
+    """Line for line the same, but for the install source: the repository's own checkout."""
+    written = next(f.data for f in skeleton_files() if f.target.as_posix() == ".github/workflows/pages.yml")
+    own = (REPO / ".github" / "workflows" / "pages.yml").read_bytes()
+    differ = [(a, b) for a, b in zip(written.splitlines(), own.splitlines(), strict=True) if a != b]
+    assert differ == [(f'  DIGEST_PACKAGE: "{DISTRIBUTION}=={__version__}"'.encode(), b'  DIGEST_PACKAGE: "."')]
+
+
+def test_a_title_holding_a_placeholder_stays_as_typed(tmp_path: Path) -> None:
+    init_digest(tmp_path, title="@DIGEST_PACKAGE@ and @BASE_URL@")
+    assert load_config(tmp_path).title == "@DIGEST_PACKAGE@ and @BASE_URL@"
+    assert (tmp_path / "README.md").read_text(encoding="utf-8").startswith("# @DIGEST_PACKAGE@ and @BASE_URL@\n")
+
+
+def test_version_names_the_distribution() -> None:
+    done = digest_cli("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{DISTRIBUTION} {__version__}\n"
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        project = tomllib.load(handle)["project"]
+    assert project["name"] == DISTRIBUTION and "version" in project["dynamic"]  # the version lives in generator

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from generator import __version__
+from generator import DISTRIBUTION, __version__
 from generator.config import SiteConfig
 from generator.scaffold import init_digest, skeleton_files
 
@@ -86,14 +86,14 @@ def test_actions_track_a_major_version(workflow: dict[Any, Any]) -> None:
         assert re.fullmatch(r"actions/[a-z-]+@v\d+", ref), ref
 
 
-def test_install_source_is_one_pinned_requirement_shown_in_the_readme(workflow: dict[Any, Any]) -> None:
+def test_install_source_is_this_release_shown_in_the_readme(workflow: dict[Any, Any]) -> None:
     spec = workflow["env"]["DIGEST_PACKAGE"]
     requirement = Requirement(spec)
-    assert requirement.name == "digest"
-    assert requirement.url is not None and requirement.url.startswith("git+https://")
-    assert requirement.url.endswith(f"@v{__version__}")  # bump the tag with the version
+    assert requirement.name == DISTRIBUTION and requirement.url is None
+    assert str(requirement.specifier) == f"=={__version__}"
     readme = next(f.data for f in skeleton_files() if f.target.as_posix() == "README.md").decode()
-    assert readme.count(spec) == 2  # the marked line and the install command
+    assert f'pipx install "{spec}"' in readme and "DIGEST_PACKAGE" in readme
+    assert "@" not in spec and "@DIGEST_PACKAGE@" not in readme  # every placeholder filled
 
 
 def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -102,21 +102,24 @@ def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 
 @pytest.mark.parametrize("where", ["own repository", "a user's digest"])
-def test_install_step_picks_the_source(workflow: dict[Any, Any], tmp_path: Path, where: str) -> None:
+def test_install_step_installs_the_source(tmp_path: Path, where: str) -> None:
     """The install script really runs; only ``python`` is a stub that records what it was asked."""
     stub = tmp_path / "bin" / "python"
     stub.parent.mkdir()
     stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$RECORD"\n', encoding="utf-8")
     stub.chmod(0o755)
-    cwd = REPO if where == "own repository" else tmp_path / "digest"
-    if where != "own repository":
-        init_digest(cwd)
+    if where == "own repository":
+        cwd, text = REPO, (REPO / ".github" / "workflows" / "pages.yml").read_bytes()
+    else:
+        cwd = tmp_path / "digest"
+        text = next(f.data for f in init_digest(cwd) if f.target.as_posix() == ".github/workflows/pages.yml")
+    workflow = yaml.safe_load(text)
     env = {**workflow["env"], "PATH": f"{stub.parent}{os.pathsep}{os.environ['PATH']}",
            "RECORD": str(tmp_path / "record")}
     done = run_step(step(workflow["jobs"]["build"], name="Install digest")["run"], cwd, env)
     assert done.returncode == 0, done.stderr
     recorded = (tmp_path / "record").read_text(encoding="utf-8").splitlines()
-    source = "." if where == "own repository" else workflow["env"]["DIGEST_PACKAGE"]
+    source = "." if where == "own repository" else f"{DISTRIBUTION}=={__version__}"
     assert recorded == ["-m", "pip", "install", source]
 
 
