@@ -17,6 +17,7 @@ from generator.errors import DigestError
 COMMANDS = {
     "clean": "clean captures and print the articles (writes nothing)",
     "ingest": "clean captures into content/ (never loses a person's edits)",
+    "add": "fetch pages by URL, keep them as captures and ingest them",
     "build": "render content/ with the theme into the output folder",
     "serve": "preview the site with live reload; rebuilds on every change",
     "watch": "rebuild the site whenever captures, content or templates change",
