@@ -202,6 +202,7 @@ class Site:
     archive: Archive
     research: Research | None = None  # stories, syndicated copies, related articles
     copies: tuple[ArticleView, ...] = ()  # syndicated copies: own page, but in no list or feed
+    merged: tuple[Loaded, ...] = ()  # articles a person marked duplicate_of another: a pointer page only
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,8 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
 
     ``reuse`` (a preview's, between its builds): steps whose inputs are the objects of the last build
     return their results of then, so an edit re-does the steps of the articles it touched."""
-    published = [item for item in loaded if drafts or not item.article.draft]
+    shown = [item for item in loaded if drafts or not item.article.draft]
+    published = [item for item in shown if not item.article.duplicate_of]
     for item in published:
         _check_slug(item.article.slug, item.source)
     for topic in cfg.topics:
@@ -430,7 +432,8 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
         _link_neighbours([v for v in ordered if not v.moment], reuse)
     topics = _topics(cfg, linked, topic_names, reuse)
     return Site(cfg=cfg, articles=linked, home=paginate(linked, "", cfg.per_page, reuse), topics=topics,
-                archive=_archive(linked, reuse), research=research, copies=copies)
+                archive=_archive(linked, reuse), research=research, copies=copies,
+                merged=tuple(item for item in shown if item.article.duplicate_of))
 
 
 @dataclass(frozen=True)
