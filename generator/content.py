@@ -184,11 +184,26 @@ def front_matter(article: Article) -> dict[str, Any]:
     return out
 
 
+class _Dumper(yaml.SafeDumper):
+    """Front matter as people write it: notes of several lines as a ``|`` block, not one escaped line."""
+
+
+class BlockText(str):
+    """A string written as a YAML ``|`` block."""
+
+
+_Dumper.add_representer(BlockText, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", str(text), style="|"))
+
+
 def write_text(article: Article) -> str:
     """Serialise to the on-disk form: ``---``, YAML front matter, ``---``, Markdown body."""
-    meta = yaml.safe_dump(front_matter(article), sort_keys=False, allow_unicode=True, width=100,
+    meta = front_matter(article)
+    if "notes" in meta and "\n" in meta["notes"].strip():
+        meta["notes"] = BlockText(meta["notes"])
+    meta_text = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=False)
-    return f"{FENCE}\n{meta}{FENCE}\n\n{article.body.strip()}\n"
+    return f"{FENCE}\n{meta_text}{FENCE}\n\n{article.body.strip()}\n"
 
 
 def fingerprint(article: Article) -> str:

@@ -90,6 +90,11 @@ class ArticleView:
     def reading_minutes(self) -> int:
         return self.derived.values().minutes
 
+    @property
+    def notes_html(self) -> str:
+        """The researcher's notes (front matter ``notes``) as HTML, shown apart from the article's text."""
+        return render_markdown(self.article.notes) if self.article.notes else ""
+
     def feed_html(self, page_url: str) -> str:
         """Body HTML with every link absolute (feed readers have no page to resolve against)."""
         if not self.derived.values().relative_links:
