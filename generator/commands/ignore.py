@@ -15,11 +15,13 @@ from generator.ingest import display_path, load_index
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("ignore", help="never ingest these captures again (the files stay)")
-    parser.add_argument("captures", nargs="+", type=Path, metavar="CAPTURE", help="capture files in captures/")
+    parser.add_argument("captures", nargs="*", type=Path, metavar="CAPTURE", help="capture files in captures/")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.captures:
+        raise DigestError("no capture given (digest ignore captures/FILE...)")
     cfg = load_config(args.root)
     folder = cfg.path("captures")
     index = load_index(cfg, warn=lambda message: None)
