@@ -43,6 +43,7 @@ CAPTURE_PATH = PREFIX + "capture"
 TOKEN_FILE = "send-token"
 TOKEN_HEADER = "X-Digest-Token"
 MAX_SEND_BYTES = MAX_CAPTURE_BYTES // 2  # the JSON wrapping of a page takes room too
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NOT_FRAMED = (("Content-Security-Policy", "frame-ancestors 'none'"),)  # no clickjacking of the desk
 
 
@@ -83,7 +84,13 @@ class Desk:
         return urlsplit(path).path.startswith(PREFIX)
 
     def host_ok(self, host: str | None) -> bool:
-        return host == urlsplit(self.origin).netloc
+        """The request is addressed to the preview itself (a page on another host name that resolves to
+        127.0.0.1, as in DNS rebinding, is refused); ``localhost`` is the loopback's own name."""
+        own = urlsplit(self.origin)
+        if host == own.netloc:
+            return True
+        asked = urlsplit(f"//{host or ''}")
+        return (own.hostname in LOOPBACK and asked.hostname in LOOPBACK and asked.port == own.port)
 
     def get(self, path: str, host: str | None) -> Reply:
         if not self.host_ok(host):

@@ -4,7 +4,6 @@ a real preview server (and, for the bookmarklet, real Chromium on a page from a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,20 +14,12 @@ import pytest
 from generator.config import load_config
 from generator.desk import SEND_PATH, TOKEN_HEADER, send_token
 from generator.ingest import ingest
-from generator.serve import Preview, start_preview
-from tests.test_serve_support import chromium_context, make_digest, mini_build
+from generator.serve import Preview
+from tests.test_serve_browser import preview as preview
+from tests.test_serve_support import chromium_context, make_digest
 from tests.webpages import Reply, article_page, serve
 
 WAIT = 30_000  # ms
-
-
-@pytest.fixture
-def preview(tmp_path: Path) -> Iterator[Preview]:
-    running = start_preview(make_digest(tmp_path / "digest"), mini_build, port=0)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def origin(preview: Preview) -> str:
@@ -79,14 +70,17 @@ def test_the_send_endpoint_changes_nothing_without_every_check(preview: Preview)
                 **{TOKEN_HEADER: token[:-1] + "x"}).status_code == 403
     assert post(preview, page_json(page), Origin="http://evil.test", **{TOKEN_HEADER: token}).status_code == 403
     assert post(preview, page_json(page), **{TOKEN_HEADER: token}).status_code == 403  # no origin
-    assert post(preview, page_json(page), Origin="http://news.test", Host="attacker.test:80",
-                **{TOKEN_HEADER: token}).status_code == 403  # DNS rebinding: not the preview's address
+    port = urlsplit(preview.url).port
+    for host in ("attacker.test", f"attacker.test:{port}", "localhost:1"):  # DNS rebinding; another port
+        assert post(preview, page_json(page), Origin="http://news.test", Host=host,
+                    **{TOKEN_HEADER: token}).status_code == 403
     huge = httpx.post(origin(preview) + SEND_PATH, content=b"x" * 11_000_000, timeout=30,
                       headers={"Origin": "http://news.test", TOKEN_HEADER: token})
     assert huge.status_code == 413
     assert post(preview, b"not json", Origin="http://news.test", **{TOKEN_HEADER: token}).status_code == 400
     assert captures(preview) == before
-    done = post(preview, page_json(page), Origin="http://news.test", **{TOKEN_HEADER: token})
+    done = post(preview, page_json(page), Origin="http://news.test", Host=f"localhost:{port}",
+                **{TOKEN_HEADER: token})
     assert done.status_code == 201 and done.headers["access-control-allow-origin"] == "http://news.test"
     assert done.json() == {"saved": "captures/news-test-story.html"}
 
