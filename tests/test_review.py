@@ -135,3 +135,18 @@ def test_a_reviewed_article_is_never_overwritten_and_keeps_its_mark_under_force(
     (digest / "captures" / "a.txt").write_text(CAPTURE + "\nAnd another.\n", encoding="utf-8")
     [still] = ingest(cfg, [digest / "captures"], progress=False)
     assert still.status == "kept"  # reviewed stays reviewed after --force
+
+
+def test_ingest_writes_the_cleaners_confidence_into_front_matter(digest):
+    from generator.clean import Cleaned
+    from generator.clean.confidence import Confidence
+    from generator.ingest import make_article
+
+    capture = digest / "a.txt"
+    capture.write_text(CAPTURE, encoding="utf-8")
+    cleaned = Cleaned(title="Kozlov visits Pyongyang", body=BODY, confidence=Confidence(0.9, 0.25, 0.5, 0.0))
+    article = make_article(cleaned, capture, capture.read_bytes(), load_config(digest))
+    assert "confidence:\n  title: 0.9\n  date: 0.25\n  authors: 0.5\n  source: 0.0\n" in write_text(article)
+    assert [r.field for r in field_reasons(article)] == ["date", "source"]
+    unsure = Cleaned(title="Kozlov visits Pyongyang", body=BODY)  # a cleaner that gives no confidence
+    assert "confidence" not in write_text(make_article(unsure, capture, capture.read_bytes(), load_config(digest)))
