@@ -155,7 +155,7 @@ class Desk:
         from generator.newcapture import save_capture
 
         try:
-            saved = save_capture(cfg.path("captures"), url, page.encode("utf-8"))
+            saved = save_capture(cfg.path("captures"), url, page.encode("utf-8"), how="sent from the browser")
         except DigestError as exc:
             return refuse(HTTPStatus.BAD_REQUEST, str(exc))
         return json_reply(HTTPStatus.CREATED, {"saved": display_path(saved, cfg.root)}, cors)

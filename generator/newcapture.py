@@ -39,7 +39,8 @@ def capture_name(url: str) -> str:
     return name
 
 
-def capture_bytes(url: str, html: bytes, fetched: dt.datetime, charset: str | None = None) -> bytes:
+def capture_bytes(url: str, html: bytes, fetched: dt.datetime, charset: str | None = None,
+                  how: str = "fetched") -> bytes:
     """The capture file's content: the marks, a ``<meta charset>`` when only the HTTP header named the
     encoding, then the page (re-encoded as UTF-8 only when it starts with a UTF-16/32 byte-order mark)."""
     for bom, encoding in BOMS:
@@ -48,20 +49,21 @@ def capture_bytes(url: str, html: bytes, fetched: dt.datetime, charset: str | No
             break
     safe_url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
     head = (f"{saved_from_mark(safe_url)}\n"
-            f"<!-- digest {__version__}: fetched {fetched.astimezone(dt.UTC).isoformat(timespec='seconds')} -->\n")
+            f"<!-- digest {__version__}: {how} {fetched.astimezone(dt.UTC).isoformat(timespec='seconds')} -->\n")
     if charset and codecs.lookup(charset).name != "utf-8" and not META_CHARSET.search(html[:8192]):
         head += f'<meta charset="{codecs.lookup(charset).name}">\n'
     return head.encode("ascii") + html
 
 
 def save_capture(folder: Path, url: str, html: bytes, charset: str | None = None,
-                 fetched: dt.datetime | None = None) -> Path:
-    """Write a new capture of ``url`` into ``folder``; returns its path (a free name: ``-2``, ``-3``...)."""
+                 fetched: dt.datetime | None = None, how: str = "fetched") -> Path:
+    """Write a new capture of ``url`` into ``folder``; returns its path (a free name: ``-2``, ``-3``...).
+    ``how`` says how digest got the page ("fetched", "sent from the browser")."""
     try:
         codecs.lookup(charset or "utf-8")
     except LookupError:
         charset = None
-    data = capture_bytes(url, html, fetched or dt.datetime.now(dt.UTC), charset)
+    data = capture_bytes(url, html, fetched or dt.datetime.now(dt.UTC), charset, how)
     if len(data) > MAX_CAPTURE_BYTES:
         raise CaptureError(f"too large to keep as a capture (over {MAX_CAPTURE_BYTES / 1e6:.0f} MB)")
     folder.mkdir(parents=True, exist_ok=True)

@@ -150,3 +150,4 @@ def test_the_bookmarklet_sends_the_page_being_read_into_the_open_digest(preview:
         expect(home.get_by_role("link", name="Other")).to_be_visible(timeout=WAIT)
     selection = (root(preview) / "captures" / "127-0-0-1-other.html").read_text(encoding="utf-8")
     assert "<article>An unrelated page.</article>" in selection and "<title>Other</title>" in selection
+    assert ": sent from the browser 20" in selection
