@@ -122,11 +122,19 @@ class Desk:
 
     def post(self, path: str, headers: Any, read: Any) -> Reply:
         """Save the posted page as a capture. ``read(n)`` reads the body; it is called only once the
-        request passed every check but the body's own."""
+        request passed every check that needs no body (with the token in a header: every check but the
+        body's own).
+
+        The bookmarklet posts JSON with ``fetch``; on a page whose security policy forbids that, it
+        submits a form to a new tab instead (the token then comes in the body, after the size check)."""
         origin = headers.get("Origin", "")
+        form = headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
         cors = (("Access-Control-Allow-Origin", origin), ("Vary", "Origin")) if is_web_origin(origin) else ()
 
         def refuse(status: HTTPStatus, message: str) -> Reply:
+            if form:
+                return Reply(status, desk_page("Not sent", f"<h1>Not sent</h1><p>digest refused the page: "
+                                               f"{html.escape(message)}</p>", self.base_path).encode())
             return json_reply(status, {"error": message}, cors)
 
         if urlsplit(path).path != SEND_PATH:
@@ -134,8 +142,8 @@ class Desk:
         if not self.host_ok(headers.get("Host")):
             return refuse(HTTPStatus.FORBIDDEN, "wrong host")
         cfg = load_config(self.root)
-        given = headers.get(TOKEN_HEADER, "")
-        if not hmac.compare_digest(given.encode(), send_token(cfg).encode()):
+        token = send_token(cfg)
+        if not form and not same_secret(headers.get(TOKEN_HEADER, ""), token):
             return refuse(HTTPStatus.FORBIDDEN, "missing or wrong token: drag the bookmarklet from the preview again")
         if not is_web_origin(origin):
             return refuse(HTTPStatus.FORBIDDEN, "no page origin")
@@ -145,10 +153,12 @@ class Desk:
         if int(length) > MAX_SEND_BYTES:
             return refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"over {MAX_SEND_BYTES // 1_000_000} MB")
         try:
-            sent = json.loads(read(int(length)))
-            url, page = str(sent["url"]), str(sent["html"])
+            sent = posted_fields(read(int(length)), form)
+            url, page = sent["url"], sent["html"]
         except (ValueError, KeyError, TypeError):
-            return refuse(HTTPStatus.BAD_REQUEST, "expected JSON with url and html")
+            return refuse(HTTPStatus.BAD_REQUEST, "expected url and html")
+        if form and not same_secret(sent.get("token", ""), token):
+            return refuse(HTTPStatus.FORBIDDEN, "missing or wrong token: drag the bookmarklet from the preview again")
         if urlsplit(url).scheme not in ("http", "https") or web_origin(url) != origin:
             return refuse(HTTPStatus.FORBIDDEN, "a page may send only itself")
         from generator.ingest import display_path
@@ -158,7 +168,13 @@ class Desk:
             saved = save_capture(cfg.path("captures"), url, page.encode("utf-8"), how="sent from the browser")
         except DigestError as exc:
             return refuse(HTTPStatus.BAD_REQUEST, str(exc))
-        return json_reply(HTTPStatus.CREATED, {"saved": display_path(saved, cfg.root)}, cors)
+        name = display_path(saved, cfg.root)
+        if form:
+            return Reply(HTTPStatus.CREATED, desk_page("Sent", f"<h1>Sent to digest</h1><p>Saved as <code>"
+                                                       f"{html.escape(name)}</code>; the article appears in the "
+                                                       "preview in a moment. You can close this tab.</p>",
+                                                       self.base_path).encode(), headers=NOT_FRAMED)
+        return json_reply(HTTPStatus.CREATED, {"saved": name}, cors)
 
     # --- pages -------------------------------------------------------------------------------------------
 
@@ -192,8 +208,9 @@ matter: either way it leaves this list, and ingest will not overwrite it.</p>{li
 page as you see it (or only the text you selected) becomes a capture in <code>captures/</code> and
 appears in this preview a moment later.</p>
 <p>The bookmark holds this digest's secret key: do not share it. Deleting the cache folder makes a new
-key; drag the bookmark again then. Sites whose security policy forbids connections to other
-addresses refuse the bookmark; use <code>digest add URL</code> for those.</p>""", self.base_path)
+key; drag the bookmark again then. On sites whose security policy forbids connections to other
+addresses, the bookmark sends the page through a new tab instead; where even that is forbidden, use
+<code>digest add URL</code>.</p>""", self.base_path)
 
     def capture(self, cfg: SiteConfig, name: str) -> Reply:
         folder = cfg.path("captures")
@@ -221,14 +238,39 @@ if (sel && !sel.isCollapsed) {
 } else {
   html = "<!DOCTYPE html>" + document.documentElement.outerHTML;
 }
+const viaForm = () => {
+  const form = document.createElement("form");
+  form.method = "POST"; form.action = ORIGIN + "SEND"; form.target = "_blank";
+  for (const [name, value] of [["token", TOKEN], ["url", location.href], ["html", html]]) {
+    const field = document.createElement("input");
+    field.type = "hidden"; field.name = name; field.value = value; form.appendChild(field);
+  }
+  document.body.appendChild(form); form.submit(); form.remove();
+};
 fetch(ORIGIN + "SEND", {method: "POST", headers: {"Content-Type": "application/json", "HEADER": TOKEN},
   body: JSON.stringify({url: location.href, html: html})})
-  .then((r) => r.json().then((d) => alert(r.ok ? "Sent to digest: " + d.saved : "digest refused: " + d.error)))
-  .catch((e) => alert("digest: cannot reach the preview (is digest serve running?) " + e));
+  .then((r) => r.json().then((d) => alert(r.ok ? "Sent to digest: " + d.saved : "digest refused: " + d.error)),
+        viaForm);
 })();"""
     code = (code.replace("ORIGIN", json.dumps(origin)).replace("SEND", SEND_PATH)
             .replace("HEADER", TOKEN_HEADER).replace("TOKEN", json.dumps(token)))
     return "javascript:" + quote(" ".join(line.strip() for line in code.splitlines()), safe="(){}[]=;:,.!'\"/+<>&|?")
+
+
+def same_secret(given: str, token: str) -> bool:
+    """Constant-time comparison: the time taken says nothing about how much of the token was right."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("ascii"))
+
+
+def posted_fields(body: bytes, form: bool) -> dict[str, str]:
+    """The posted JSON object, or the form's fields (one value each)."""
+    if form:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=10)
+        return {key: values[0] for key, values in fields.items()}
+    data = json.loads(body)
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    return {key: str(value) for key, value in data.items()}
 
 
 def is_web_origin(origin: str) -> bool:

@@ -78,11 +78,18 @@ def test_the_send_endpoint_changes_nothing_without_every_check(preview: Preview)
                       headers={"Origin": "http://news.test", TOKEN_HEADER: token})
     assert huge.status_code == 413
     assert post(preview, b"not json", Origin="http://news.test", **{TOKEN_HEADER: token}).status_code == 400
+    form = {"Origin": "http://news.test", "Content-Type": "application/x-www-form-urlencoded"}
+    fields = {"url": page, "html": "<p>text</p>"}
+    assert httpx.post(origin(preview) + SEND_PATH, data=fields, headers=form, timeout=10).status_code == 403
+    assert httpx.post(origin(preview) + SEND_PATH, data={**fields, "token": "x"}, headers=form,
+                      timeout=10).status_code == 403
     assert captures(preview) == before
+    sent = httpx.post(origin(preview) + SEND_PATH, data={**fields, "token": token}, headers=form, timeout=10)
+    assert sent.status_code == 201 and "Sent to digest" in sent.text
     done = post(preview, page_json(page), Origin="http://news.test", Host=f"localhost:{port}",
                 **{TOKEN_HEADER: token})
     assert done.status_code == 201 and done.headers["access-control-allow-origin"] == "http://news.test"
-    assert done.json() == {"saved": "captures/news-test-story.html"}
+    assert done.json() == {"saved": "captures/news-test-story-2.html"}
 
 
 def test_the_preflight_allows_any_web_page_to_ask(preview: Preview) -> None:
@@ -108,7 +115,9 @@ def test_the_bookmarklet_sends_the_page_being_read_into_the_open_digest(preview:
     from playwright.sync_api import expect
 
     routes = {"/news/ice-route": Reply(body=article_page("Ice route opens early")),
-              "/other": Reply(body=b"<!doctype html><title>Other</title><p>An unrelated page.</p>")}
+              "/other": Reply(body=b"<!doctype html><title>Other</title><p>An unrelated page.</p>"),
+              "/strict": Reply(body=article_page("Strict site forbids connections"), headers={
+                  "Content-Type": "text/html", "Content-Security-Policy": "connect-src 'self'"})}
     with serve(routes) as site, chromium_context() as context:
         desk = context.new_page()
         desk.goto(origin(preview) + SEND_PATH)
@@ -148,6 +157,13 @@ def test_the_bookmarklet_sends_the_page_being_read_into_the_open_digest(preview:
         forger.on("dialog", lambda dialog: dialog.accept())
         forger.evaluate(unquote(href.removeprefix("javascript:")))
         expect(home.get_by_role("link", name="Other")).to_be_visible(timeout=WAIT)
+
+        strict = context.new_page()
+        strict.goto(f"{site}/strict")
+        with context.expect_page() as opened:
+            strict.evaluate(unquote(href.removeprefix("javascript:")))  # fetch is refused: a form in a new tab
+        expect(opened.value.get_by_role("heading", name="Sent to digest")).to_be_visible(timeout=WAIT)
+        expect(home.get_by_role("link", name="Strict site forbids connections")).to_be_visible(timeout=WAIT)
     selection = (root(preview) / "captures" / "127-0-0-1-other.html").read_text(encoding="utf-8")
     assert "<article>An unrelated page.</article>" in selection and "<title>Other</title>" in selection
     assert ": sent from the browser 20" in selection
