@@ -55,8 +55,9 @@ class Fetcher:
     _client: httpx.Client | None = None
 
     def __enter__(self) -> Fetcher:
+        # (The environment's proxy settings apply, as for any other tool a researcher runs.)
         self._client = httpx.Client(headers={"User-Agent": USER_AGENT}, follow_redirects=False,
-                                    timeout=httpx.Timeout(self.timeout), trust_env=False)
+                                    timeout=httpx.Timeout(self.timeout))
         return self
 
     def __exit__(self, *exc: object) -> None:
