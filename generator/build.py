@@ -135,6 +135,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     the content files, by (size, mtime)."""
     # Imported here: the no-change path above must not pay for Jinja, Markdown and feedgen imports.
     from generator.feeds import feed_jobs
+    from generator.merged import pointer_jobs
     from generator.model import build_model
     from generator.render import page_jobs, pages, static_jobs
     from generator.research.search import bundle_for_build
@@ -164,7 +165,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             memo: dict[int, tuple[object, str]] = {}
             every_page = pages(site, reuse)
             html_jobs = page_jobs(site, every_page, memo, reuse,
-                                  templates_folder(cache_root) if cache_root else None)
+                                  templates_folder(cache_root) if cache_root else None) + pointer_jobs(site)
             other_jobs = [*feed_jobs(site, memo, reuse), *site_file_jobs(site, every_page, reuse), *static_jobs(cfg)]
             jobs = [*html_jobs, *other_jobs]
             check_static_overlap(jobs)

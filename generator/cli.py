@@ -17,6 +17,9 @@ from generator.errors import DigestError
 COMMANDS = {
     "clean": "clean captures and print the articles (writes nothing)",
     "ingest": "clean captures into content/ (never loses a person's edits)",
+    "add": "fetch pages by URL, keep them as captures and ingest them",
+    "review": "list the articles whose metadata or body need a person's look",
+    "ignore": "never ingest these captures again (the files stay)",
     "build": "render content/ with the theme into the output folder",
     "serve": "preview the site with live reload; rebuilds on every change",
     "watch": "rebuild the site whenever captures, content or templates change",

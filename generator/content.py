@@ -54,6 +54,11 @@ class Article:
     draft: bool = False
     captured: str | None = None
     language: str | None = None
+    # The cleaner's confidence in title, date, authors and source (0..1); empty when it gave none.
+    confidence: dict[str, float] = field(default_factory=dict)
+    reviewed: bool = False          # a person checked what the cleaner made: out of ``digest review``
+    duplicate_of: str | None = None  # the id of the article this one is a copy of: built as a pointer
+    notes: str | None = None         # the researcher's own notes (Markdown), never the article's text
     provenance: Provenance = field(default_factory=Provenance)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -62,7 +67,7 @@ class Article:
 FIELD_ORDER = tuple(f.name for f in dataclasses.fields(Article) if f.name != "body")
 LIST_FIELDS = {"authors", "topics"}
 TEXT_FIELDS = {"id", "title", "source", "url", "caption", "caption_credit", "summary", "slug", "story",
-               "language"}
+               "language", "duplicate_of", "notes"}
 DATE_FIELDS = {"date", "updated", "captured"}
 
 
@@ -130,7 +135,9 @@ def _field_value(key: str, value: Any, tz: ZoneInfo, fail: Any) -> Any:
         if value is not None and not isinstance(value, (str, int, float)):
             raise fail(key, f"expected text, got {type(value).__name__}")
         return None if value is None else str(value)
-    if key == "draft":
+    if key == "confidence":
+        return _confidence(value, fail)
+    if key in ("draft", "reviewed"):
         if not isinstance(value, bool):
             raise fail(key, "expected true or false")
         return value
@@ -143,6 +150,16 @@ def _field_value(key: str, value: Any, tz: ZoneInfo, fail: Any) -> Any:
             raise fail(key, "expected a mapping")
         return value
     return value
+
+
+def _confidence(value: Any, fail: Any) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+            for k, v in value.items()):
+        raise fail("confidence", "expected a mapping of field names to numbers from 0 to 1")
+    return {k: float(v) for k, v in value.items()}
 
 
 def _key_line(meta_text: str, key: str) -> int | None:
@@ -167,11 +184,26 @@ def front_matter(article: Article) -> dict[str, Any]:
     return out
 
 
+class _Dumper(yaml.SafeDumper):
+    """Front matter as people write it: notes of several lines as a ``|`` block, not one escaped line."""
+
+
+class BlockText(str):
+    """A string written as a YAML ``|`` block."""
+
+
+_Dumper.add_representer(BlockText, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", str(text), style="|"))
+
+
 def write_text(article: Article) -> str:
     """Serialise to the on-disk form: ``---``, YAML front matter, ``---``, Markdown body."""
-    meta = yaml.safe_dump(front_matter(article), sort_keys=False, allow_unicode=True, width=100,
+    meta = front_matter(article)
+    if "notes" in meta and "\n" in meta["notes"].strip():
+        meta["notes"] = BlockText(meta["notes"])
+    meta_text = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=False)
-    return f"{FENCE}\n{meta}{FENCE}\n\n{article.body.strip()}\n"
+    return f"{FENCE}\n{meta_text}{FENCE}\n\n{article.body.strip()}\n"
 
 
 def fingerprint(article: Article) -> str:
@@ -179,8 +211,8 @@ def fingerprint(article: Article) -> str:
 
     Ingest stores it in provenance; a file whose fingerprint no longer matches was edited by a person.
     """
-    meta = front_matter(dataclasses.replace(article, provenance=dataclasses.replace(
-        article.provenance, fingerprint="")))
+    meta = front_matter(dataclasses.replace(article, confidence={}, provenance=dataclasses.replace(
+        article.provenance, fingerprint="")))  # the cleaner's confidence is not something a person edits
     canonical = json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str) + "\n" + article.body.strip()
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 

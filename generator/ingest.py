@@ -25,6 +25,7 @@ from generator.clean import CLEANER_VERSION, Cleaned, clean_capture
 from generator.config import SiteConfig
 from generator.content import Article, Provenance, is_edited, read_article, with_fingerprint, write_text
 from generator.errors import DigestError
+from generator.ignored import ignored_captures
 from generator.output import write_if_changed
 from generator.slugs import slugify
 from generator.topics import match_topics
@@ -62,6 +63,7 @@ def make_article(cleaned: Cleaned, path: Path, data: bytes, cfg: SiteConfig) -> 
         updated=cleaned.updated, authors=cleaned.authors, source=cleaned.source, url=cleaned.url,
         caption=cleaned.caption, caption_credit=cleaned.caption_credit, summary=cleaned.summary,
         language=cleaned.language, topics=match_topics(text, cfg.topics), captured=_captured(path),
+        confidence=cleaned.confidence.as_dict() if cleaned.confidence else {},
         provenance=Provenance(capture=display_path(path, cfg.root), sha256=capture.sha256(data),
                               cleaner=CLEANER_VERSION)))
 
@@ -156,6 +158,8 @@ def ingest(cfg: SiteConfig, paths: list[Path], *, force: bool = False, only_new:
     warn = warn or (lambda message: print(f"digest: warning: {message}", file=sys.stderr))
     index = load_index(cfg, warn)
     captures = capture.list_captures(paths)
+    skipped = ignored_captures(cfg)
+    captures = [p for p in captures if display_path(p, cfg.root) not in skipped]
     if only_new:
         captures = [p for p in captures if display_path(p, cfg.root) not in index.by_capture]
     results: list[IngestResult] = []
@@ -184,13 +188,15 @@ def _store(cfg: SiteConfig, index: ContentIndex, source: Path, article: Article,
         index.add(path, article)
         return IngestResult(source, "new", path)
     path, old = existing
-    # Keep the id the article was first given: it is the feed guid.
-    article = with_fingerprint(dataclasses.replace(article, id=old.id))
+    # Keep the id the article was first given (it is the feed guid) and what only a person writes.
+    article = with_fingerprint(dataclasses.replace(article, id=old.id, reviewed=old.reviewed,
+                                                   duplicate_of=old.duplicate_of, notes=old.notes))
     if only_new or _same_result(old, article):
         return IngestResult(source, "unchanged", path)
-    if is_edited(old):
+    if is_edited(old) or old.reviewed:
         if not force:
-            return IngestResult(source, "kept", path, "edited by a person since ingest; --force overwrites")
+            why = "reviewed" if old.reviewed and not is_edited(old) else "edited"
+            return IngestResult(source, "kept", path, f"{why} by a person since ingest; --force overwrites")
         backup = path.with_suffix(".md.bak")
         backup.write_bytes(path.read_bytes())
         return _rewrite(path, article, source, f"overwritten; backup in {backup.name}")

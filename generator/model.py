@@ -90,6 +90,11 @@ class ArticleView:
     def reading_minutes(self) -> int:
         return self.derived.values().minutes
 
+    @property
+    def notes_html(self) -> str:
+        """The researcher's notes (front matter ``notes``) as HTML, shown apart from the article's text."""
+        return render_markdown(self.article.notes) if self.article.notes else ""
+
     def feed_html(self, page_url: str) -> str:
         """Body HTML with every link absolute (feed readers have no page to resolve against)."""
         if not self.derived.values().relative_links:
@@ -202,6 +207,7 @@ class Site:
     archive: Archive
     research: Research | None = None  # stories, syndicated copies, related articles
     copies: tuple[ArticleView, ...] = ()  # syndicated copies: own page, but in no list or feed
+    merged: tuple[Loaded, ...] = ()  # articles a person marked duplicate_of another: a pointer page only
 
 
 @dataclass(frozen=True)
@@ -397,7 +403,8 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
 
     ``reuse`` (a preview's, between its builds): steps whose inputs are the objects of the last build
     return their results of then, so an edit re-does the steps of the articles it touched."""
-    published = [item for item in loaded if drafts or not item.article.draft]
+    shown = [item for item in loaded if drafts or not item.article.draft]
+    published = [item for item in shown if not item.article.duplicate_of]
     for item in published:
         _check_slug(item.article.slug, item.source)
     for topic in cfg.topics:
@@ -430,7 +437,8 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
         _link_neighbours([v for v in ordered if not v.moment], reuse)
     topics = _topics(cfg, linked, topic_names, reuse)
     return Site(cfg=cfg, articles=linked, home=paginate(linked, "", cfg.per_page, reuse), topics=topics,
-                archive=_archive(linked, reuse), research=research, copies=copies)
+                archive=_archive(linked, reuse), research=research, copies=copies,
+                merged=tuple(item for item in shown if item.article.duplicate_of))
 
 
 @dataclass(frozen=True)

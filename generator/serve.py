@@ -32,6 +32,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from generator.config import SiteConfig, load_config
+from generator.desk import Desk
+from generator.desk import Reply as DeskReply
 from generator.errors import DigestError
 from generator.urls import Urls, output_file
 from generator.watch import BuildResult, BuildSite, Outcome, WatchSession, needs_ingest, watch_plan
@@ -294,6 +296,7 @@ class LiveServer(ThreadingHTTPServer):
         self._mount = mount
         self._mount_lock = threading.Lock()
         self.hub = hub or ReloadHub()
+        self.desk: Desk | None = None  # the preview-only pages under /__digest/ (set by start_preview)
 
     @property
     def mount(self) -> Mount:
@@ -336,9 +339,27 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the terminal shows builds, not every request."""
 
+    def do_POST(self) -> None:
+        self.close_connection = True  # a refused request's body is never read: the connection cannot be reused
+        self._desk(lambda desk: desk.post(self.path, self.headers, self.rfile.read))
+
+    def do_OPTIONS(self) -> None:
+        self._desk(lambda desk: desk.preflight(self.headers))
+
+    def _desk(self, answer: Callable[[Desk], DeskReply], head_only: bool = False) -> None:
+        desk = self.server.desk
+        if desk is None or not desk.handles(self.path):
+            self._send(HTTPStatus.NOT_FOUND, b"", "text/plain; charset=utf-8", head_only)
+            return
+        reply = answer(desk)
+        self._send(reply.status, reply.body, reply.kind, head_only, headers=reply.headers)
+
     def _respond(self, *, head_only: bool) -> None:
         if urlsplit(self.path).path == EVENTS_PATH and not head_only:
             self._events()
+            return
+        if self.server.desk is not None and self.server.desk.handles(self.path):
+            self._desk(lambda desk: desk.get(self.path, self.headers.get("Host")), head_only)
             return
         mount = self.server.mount
         target = resolve(mount.folder, mount.base_path, self.path)
@@ -373,8 +394,11 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.NOT_FOUND, inject(body, reload_script(self.server.hub.token())),
                    "text/html; charset=utf-8", head_only)
 
-    def _send(self, status: HTTPStatus, data: bytes, kind: str, head_only: bool, location: str = "") -> None:
+    def _send(self, status: HTTPStatus, data: bytes, kind: str, head_only: bool, location: str = "",
+              headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")  # a preview must never show a stale copy
@@ -441,6 +465,7 @@ def start_preview(root: Path, build_site: BuildSite, *, host: str = "127.0.0.1",
         raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port 0 for any free "
                           "port)") from None
     origin = origin_for(host, server.port)
+    server.desk = Desk(root, origin, Urls(cfg.base_url).base_path)
 
     def build(trigger: frozenset[Path]) -> BuildResult:
         site = local_config(load_config(root), origin)

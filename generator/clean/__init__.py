@@ -24,6 +24,7 @@ from generator.clean.confidence import Confidence
 from generator.clean.decode import decode_capture
 from generator.clean.htmlpath import extract
 from generator.clean.meta import domain_outlet
+from generator.clean.origin import saved_from_url
 from generator.clean.text import layout
 from generator.clean.textpath import body_blocks, read_meta
 from generator.dates import normalise as normalise_date
@@ -61,7 +62,9 @@ def clean_capture(data: bytes, path: Path, tz: ZoneInfo) -> Cleaned:
     """The article in one capture; ``CaptureError`` (naming the file) when there is none."""
     decoded = decode_capture(data, path)
     if decoded.kind == "html":
-        return clean_html(decoded.text, path, tz)
+        cleaned = clean_html(decoded.text, path, tz)
+        fetched = saved_from_url(decoded.text)  # where the page was read wins over its canonical link
+        return replace(cleaned, url=fetched) if fetched else cleaned
     return clean_text(decoded.text, decoded.kind, path, tz)
 
 

@@ -37,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
                                 on_outcome=_print)
         rebuild_when_ready(preview.session.debouncer, research, search)
         print(f"serving {preview.url}  (Ctrl-C stops)", flush=True)
+        if preview.server.desk is not None:
+            print(f"review: {preview.server.desk.origin}/__digest/review  send to digest (bookmarklet): "
+                  f"{preview.server.desk.origin}/__digest/send", flush=True)
         if args.open:
             webbrowser.open(preview.url)
         wait_for_interrupt()  # the server and the rebuilds run in their own threads

@@ -1,0 +1,128 @@
+"""``digest add`` against real HTTP servers on 127.0.0.1: captures kept, errors one line each."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.clean.origin import saved_from_url
+from generator.config import load_config
+from generator.content import read_article
+from generator.newcapture import capture_name, save_capture
+from tests.webpages import Reply, article_page, serve
+
+
+@pytest.fixture
+def digest(tmp_path: Path) -> Path:
+    (tmp_path / "site.yaml").write_text("title: Test\n", encoding="utf-8")
+    return tmp_path
+
+
+def digest_add(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator.cli", "-C", str(root), "add", *args],
+                          capture_output=True, text=True, check=False, timeout=120)
+
+
+def articles(root: Path) -> list[Path]:
+    return sorted((root / "content").rglob("*.md"))
+
+
+def test_add_follows_redirects_keeps_the_capture_and_ingests_it(digest):
+    routes = {"/old": Reply(301, headers={"Location": "/news/ice-route"}),
+              "/news/ice-route": Reply(body=article_page("Ice route opens early", canonical="https://elsewhere.example/x"))}
+    with serve(routes) as base:
+        done = digest_add(digest, f"{base}/old")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("new ")
+    captures = list((digest / "captures").iterdir())
+    assert [c.name for c in captures] == ["127-0-0-1-news-ice-route.html"]
+    text = captures[0].read_text(encoding="utf-8")
+    assert saved_from_url(text) == f"{base}/news/ice-route"  # where it was read, after the redirect
+    assert "digest 0.1.0: fetched 20" in text
+    [path] = articles(digest)
+    article = read_article(path, load_config(digest).tz)
+    assert article.title == "Ice route opens early"
+    assert article.url == f"{base}/news/ice-route"  # the fetched URL wins over the canonical link
+    assert article.authors == ("Jane Roe",)
+    assert article.provenance.capture == "captures/127-0-0-1-news-ice-route.html"
+
+
+def test_adding_the_same_page_again_never_overwrites_the_first_capture(digest):
+    with serve({"/a": Reply(body=article_page("First story of the day"))}) as base:
+        assert digest_add(digest, f"{base}/a").returncode == 0
+        first = (digest / "captures" / "127-0-0-1-a.html").read_bytes()
+        assert digest_add(digest, f"{base}/a").returncode == 0
+    assert sorted(p.name for p in (digest / "captures").iterdir()) == ["127-0-0-1-a-2.html", "127-0-0-1-a.html"]
+    assert (digest / "captures" / "127-0-0-1-a.html").read_bytes() == first
+    assert len(articles(digest)) == 1
+
+
+def test_robots_txt_is_respected_unless_told_otherwise(digest):
+    robots = b"User-agent: *\nDisallow: /private/\n"
+    routes = {"/robots.txt": Reply(body=robots, headers={"Content-Type": "text/plain"}),
+              "/private/memo": Reply(body=article_page("A private memo nobody should fetch")),
+              "/public/story": Reply(body=article_page("A public story anyone may fetch"))}
+    with serve(routes) as base:
+        done = digest_add(digest, f"{base}/private/memo", f"{base}/public/story")
+        assert done.returncode == 1
+        assert f"{base}/private/memo" in done.stderr and "robots.txt" in done.stderr
+        assert len(articles(digest)) == 1  # the other URL went on
+        again = digest_add(digest, "--ignore-robots", f"{base}/private/memo")
+    assert again.returncode == 0, again.stderr
+    assert len(articles(digest)) == 2
+
+
+def test_each_failure_is_one_line_and_the_others_go_on(digest, tmp_path):
+    routes = {"/story": Reply(body=article_page("The one good page in the list")),
+              "/big": Reply(body=b"<html><body>" + b"<p>word</p>" * 200_000 + b"</body></html>"),
+              "/big-unannounced": Reply(body=b"<html>" + b"x" * 2_000_000, length=False),
+              "/slow": Reply(body=article_page("A page that comes too late"), delay=5),
+              "/pdf": Reply(body=b"%PDF-1.4", headers={"Content-Type": "application/pdf"}),
+              "/loop": Reply(302, headers={"Location": "/loop"}),
+              "/to-ftp": Reply(302, headers={"Location": "ftp://127.0.0.1/file"})}
+    with serve(routes) as base:
+        listing = tmp_path / "urls.txt"
+        listing.write_text(f"# reading list\n{base}/missing\n\n{base}/story\n{base}/big\n{base}/big-unannounced\n"
+                           f"{base}/slow\n{base}/pdf\n{base}/loop\n{base}/to-ftp\nftp://127.0.0.1/x\n"
+                           "http://no-such-host.invalid/page\n", encoding="utf-8")
+        done = digest_add(digest, "--from-file", str(listing), "--timeout", "1", "--max-size", "1")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 9, done.stderr
+    reasons = dict(line.split(None, 2)[1:] for line in lines)
+    assert reasons[f"{base}/missing"] == "(HTTP 404 Not Found)"
+    assert "too large" in reasons[f"{base}/big"]
+    assert "too large" in reasons[f"{base}/big-unannounced"]
+    assert "timed out" in reasons[f"{base}/slow"]
+    assert "not an HTML page (application/pdf)" in reasons[f"{base}/pdf"]
+    assert "redirects" in reasons[f"{base}/loop"]
+    assert reasons[f"{base}/to-ftp"] == "(redirected to a URL that is not http(s): ftp://127.0.0.1/file)"
+    assert reasons["ftp://127.0.0.1/x"] == "(not an http(s) URL)"
+    assert "no such host" in reasons["http://no-such-host.invalid/page"] or "connect" in reasons[
+        "http://no-such-host.invalid/page"]
+    assert done.stdout.startswith("new ")
+    assert [p.name for p in (digest / "captures").iterdir()] == ["127-0-0-1-story.html"]
+
+
+def test_add_without_urls_is_an_error(digest):
+    done = digest_add(digest)
+    assert done.returncode == 1 and "no URL given" in done.stderr
+
+
+def test_capture_names_are_safe_and_never_replace_a_file(tmp_path):
+    assert (capture_name("https://www.example.com/news/2024/Big-Story.html?x=1")
+            == "example-com-news-2024-big-story.html")
+    assert capture_name("https://example.com/../../etc/passwd") == "example-com-etc-passwd.html"
+    assert capture_name("https://пример.рф/") == "primer-rf.html"
+    first = save_capture(tmp_path, "https://example.com/a", b"<html>one</html>")
+    second = save_capture(tmp_path, "https://example.com/a", b"<html>two</html>")
+    assert (first.name, second.name) == ("example-com-a.html", "example-com-a-2.html")
+    assert first.read_bytes().endswith(b"<html>one</html>")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_the_http_charset_survives_in_the_capture(tmp_path):
+    page = "<html><body><p>Tromsø</p></body></html>".encode("cp1252")
+    path = save_capture(tmp_path, "https://example.com/a", page, charset="windows-1252")
+    assert b'<meta charset="cp1252">' in path.read_bytes()
