@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
 import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,7 +156,27 @@ def target_path(cfg: SiteConfig, article: Article, taken: set[Path]) -> Path:
 
 def ingest(cfg: SiteConfig, paths: list[Path], *, force: bool = False, only_new: bool = False,
            progress: bool = True, warn: Callable[[str], None] | None = None) -> list[IngestResult]:
-    """Turn captures into articles. ``only_new`` (used by build) never touches an existing article."""
+    """Turn captures into articles. ``only_new`` (used by build) never touches an existing article.
+
+    One ingest at a time per digest (``digest add`` while the preview ingests the same new capture would
+    otherwise make its article twice): each waits for the other's lock, then reads the content folder."""
+    with ingest_lock(cfg):
+        return _ingest(cfg, paths, force=force, only_new=only_new, progress=progress, warn=warn)
+
+
+@contextmanager
+def ingest_lock(cfg: SiteConfig) -> Iterator[None]:
+    """An exclusive lock on ``ingest.lock`` in the cache folder, across processes and threads (the
+    standard library's ``flock``: released by the system when a holder dies, so never left stale)."""
+    folder = cfg.path("cache")
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "ingest.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _ingest(cfg: SiteConfig, paths: list[Path], *, force: bool, only_new: bool, progress: bool,
+            warn: Callable[[str], None] | None) -> list[IngestResult]:
     warn = warn or (lambda message: print(f"digest: warning: {message}", file=sys.stderr))
     index = load_index(cfg, warn)
     captures = capture.list_captures(paths)

@@ -150,3 +150,37 @@ def test_the_capture_time_is_recorded_and_is_not_a_publication_date(digest):
     article = read_article(path, cfg.tz)
     assert article.captured == "2023-11-14T22:13:20+00:00"
     assert article.date is None
+
+
+def test_two_ingests_at_once_make_one_article(digest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`digest add` ingesting while the preview's build ingests the same new capture: both read the
+    content folder before either wrote, and each made the article (a second file, ``-<id>.md``).
+    The barrier holds each ingest after it read the content folder until the other has too, or 3 s."""
+    import contextlib
+    import threading
+    from collections.abc import Iterator
+    from typing import Any
+
+    import generator.ingest as ingest_module
+    from generator.ingest import Made
+
+    cfg = load_config(digest)
+    barrier = threading.Barrier(2, timeout=3)
+    make_all = ingest_module.make_all
+
+    def make_all_when_both_looked(*args: Any, **kwargs: Any) -> Iterator[Made]:
+        # (With one ingest at a time the other waits for this one to finish: the barrier breaks.)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        yield from make_all(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "make_all", make_all_when_both_looked)
+    results: list[list[str]] = []
+    threads = [threading.Thread(target=lambda: results.append(
+        [r.status for r in ingest(cfg, [digest / "captures"], progress=False)])) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(articles(digest)) == 1
+    assert sorted(results) == [["new"], ["unchanged"]]
