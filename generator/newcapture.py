@@ -13,8 +13,9 @@ import codecs
 import datetime as dt
 import os
 import re
+import secrets
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from generator import __version__
 from generator.capture import MAX_CAPTURE_BYTES
@@ -47,12 +48,20 @@ def capture_bytes(url: str, html: bytes, fetched: dt.datetime, charset: str | No
         if html.startswith(bom):
             html, charset = html.decode(encoding, errors="replace").encode("utf-8"), None
             break
-    safe_url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+    safe_url = quote(without_credentials(url), safe=":/?#[]@!$&'()*+,;=%~")
     head = (f"{saved_from_mark(safe_url)}\n"
             f"<!-- digest {__version__}: {how} {fetched.astimezone(dt.UTC).isoformat(timespec='seconds')} -->\n")
     if charset and codecs.lookup(charset).name != "utf-8" and not META_CHARSET.search(html[:8192]):
         head += f'<meta charset="{codecs.lookup(charset).name}">\n'
     return head.encode("ascii") + html
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without a ``user:password@`` part (a capture's URL ends up in the published article)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def save_capture(folder: Path, url: str, html: bytes, charset: str | None = None,
@@ -68,9 +77,11 @@ def save_capture(folder: Path, url: str, html: bytes, charset: str | None = None
         raise CaptureError(f"too large to keep as a capture (over {MAX_CAPTURE_BYTES / 1e6:.0f} MB)")
     folder.mkdir(parents=True, exist_ok=True)
     name = capture_name(url)
-    temporary = folder / f".{name}.{os.getpid()}.part"
-    temporary.write_bytes(data)
+    # A temporary file of its own (the preview saves pages sent from several tabs in threads of one process).
+    temporary = folder / f".{name}.{secrets.token_hex(8)}.part"
     try:
+        with temporary.open("xb") as handle:
+            handle.write(data)
         for n in range(1, MAX_TRIES + 1):
             target = folder / (name if n == 1 else name.replace(".html", f"-{n}.html"))
             try:

@@ -126,3 +126,40 @@ def test_the_http_charset_survives_in_the_capture(tmp_path):
     page = "<html><body><p>Tromsø</p></body></html>".encode("cp1252")
     path = save_capture(tmp_path, "https://example.com/a", page, charset="windows-1252")
     assert b'<meta charset="cp1252">' in path.read_bytes()
+
+
+def test_captures_of_one_page_saved_at_once_each_keep_their_own_text(tmp_path):
+    """The preview saves pages sent from several tabs in threads of one process: each save must get its
+    own temporary file (one named after the process only was shared, overwritten and removed under the
+    other saves)."""
+    import threading
+
+    barrier = threading.Barrier(6)
+    saved: dict[int, Path] = {}
+    failed: list[BaseException] = []
+
+    def save(n: int) -> None:
+        barrier.wait()
+        try:
+            saved[n] = save_capture(tmp_path, "https://example.com/a", f"<p>{n}</p>".encode() * 200_000)
+        except Exception as exc:  # reported by the assertion below
+            failed.append(exc)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failed
+    assert len({path.name for path in saved.values()}) == 6
+    for n, path in saved.items():
+        assert path.read_bytes().endswith(f"<p>{n}</p>".encode() * 200_000)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_capture_never_keeps_a_password_from_the_address(tmp_path):
+    """A page read at http://user:secret@host/ (the browser's location, or a URL given to digest add):
+    the capture, and so the article's url, keeps the address without the user's credentials."""
+    path = save_capture(tmp_path, "https://reader:s3cret@example.com:8443/a?q=1#top", b"<p>x</p>")
+    assert saved_from_url(path.read_text()) == "https://example.com:8443/a?q=1#top"
+    assert b"s3cret" not in path.read_bytes()
