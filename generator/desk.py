@@ -89,8 +89,12 @@ class Desk:
         own = urlsplit(self.origin)
         if host == own.netloc:
             return True
-        asked = urlsplit(f"//{host or ''}")
-        return (own.hostname in LOOPBACK and asked.hostname in LOOPBACK and asked.port == own.port)
+        try:
+            asked = urlsplit(f"//{host or ''}")
+            port = asked.port
+        except ValueError:  # "127.0.0.1:abc", "[::1"
+            return False
+        return own.hostname in LOOPBACK and asked.hostname in LOOPBACK and port == own.port
 
     def get(self, path: str, host: str | None) -> Reply:
         if not self.host_ok(host):
@@ -107,9 +111,11 @@ class Desk:
 
     # --- the bookmarklet's endpoint --------------------------------------------------------------------
 
-    def preflight(self, headers: Any) -> Reply:
+    def preflight(self, path: str, headers: Any) -> Reply:
         """CORS preflight for the send endpoint: any http(s) page may ask; the POST is what is checked."""
         origin = headers.get("Origin", "")
+        if urlsplit(path).path != SEND_PATH:
+            return text_reply(HTTPStatus.NOT_FOUND, "no such endpoint")
         if not self.host_ok(headers.get("Host")) or not is_web_origin(origin):
             return text_reply(HTTPStatus.FORBIDDEN, "not allowed")
         allow = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),

@@ -344,7 +344,7 @@ class Handler(BaseHTTPRequestHandler):
         self._desk(lambda desk: desk.post(self.path, self.headers, self.rfile.read))
 
     def do_OPTIONS(self) -> None:
-        self._desk(lambda desk: desk.preflight(self.headers))
+        self._desk(lambda desk: desk.preflight(self.path, self.headers))
 
     def _desk(self, answer: Callable[[Desk], DeskReply], head_only: bool = False) -> None:
         desk = self.server.desk

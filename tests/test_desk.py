@@ -167,3 +167,15 @@ def test_the_bookmarklet_sends_the_page_being_read_into_the_open_digest(preview:
     selection = (root(preview) / "captures" / "127-0-0-1-other.html").read_text(encoding="utf-8")
     assert "<article>An unrelated page.</article>" in selection and "<title>Other</title>" in selection
     assert ": sent from the browser 20" in selection
+
+
+def test_a_malformed_host_or_a_preflight_elsewhere_is_refused(preview: Preview) -> None:
+    """A Host with a port that is no number is refused (it raised inside the handler, which dropped the
+    connection); only the send endpoint answers a CORS preflight (the review page never needs one)."""
+    port = urlsplit(preview.url).port
+    for host in ("127.0.0.1:abc", f"127.0.0.1:{port}x", "[::1"):
+        asked = httpx.get(origin(preview) + "/__digest/review", headers={"Host": host}, timeout=10)
+        assert asked.status_code == 403
+    review = httpx.options(origin(preview) + "/__digest/review", timeout=10,
+                           headers={"Origin": "https://news.test", "Access-Control-Request-Method": "GET"})
+    assert review.status_code == 404 and "access-control-allow-origin" not in review.headers
