@@ -3,8 +3,11 @@
 httpx is the client (timeouts, streaming, redirects as explicit requests). Redirects are followed here
 rather than by httpx so that every hop is checked the same way: only http and https, at most
 ``MAX_REDIRECTS`` of them, and robots.txt of each host asked before its page is requested. robots.txt
-is read by the standard library's ``urllib.robotparser`` from text this same client fetched, following
-RFC 9309: a missing robots.txt (any 4xx) allows everything, a server error disallows everything.
+is fetched by this same client and read by Protego (Scrapy's parser), following RFC 9309: the most
+specific rule wins whatever the order, ``*`` and ``$`` are patterns (the standard library's
+``urllib.robotparser`` takes the first rule that matches and reads ``*`` literally, so it allowed pages
+a site disallows), a missing robots.txt (any 4xx) allows everything, a server error disallows everything,
+and a robots.txt over ``ROBOTS_MAX_BYTES`` is read up to that size.
 
 The body is streamed and cut off at ``max_bytes`` and at ``timeout`` seconds in all (httpx's own timeouts
 are per read: a server dripping one byte a second would never trip them).
@@ -13,13 +16,13 @@ are per read: a server dripping one byte a second would never trip them).
 from __future__ import annotations
 
 import time
-import urllib.robotparser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from protego import Protego
 
 from generator import __version__
 
@@ -28,7 +31,7 @@ ROBOTS_AGENT = "digest"
 MAX_REDIRECTS = 5
 MAX_BYTES = 10 * 1024 * 1024
 TIMEOUT = 30.0
-ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: at least 500 KiB must be read
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -51,7 +54,7 @@ class Fetcher:
     timeout: float = TIMEOUT
     max_bytes: int = MAX_BYTES
     respect_robots: bool = True
-    _robots: dict[str, urllib.robotparser.RobotFileParser] = field(default_factory=dict)
+    _robots: dict[str, Protego] = field(default_factory=dict)
     _client: httpx.Client | None = None
 
     def __enter__(self) -> Fetcher:
@@ -95,10 +98,15 @@ class Fetcher:
         origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
         if origin not in self._robots:
             self._robots[origin] = self._read_robots(origin)
-        return self._robots[origin].can_fetch(ROBOTS_AGENT, url)
+        return bool(self._robots[origin].can_fetch(url, ROBOTS_AGENT))
 
-    def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+    def _read_robots(self, origin: str) -> Protego:
+        try:
+            return Protego.parse(self._robots_text(origin))
+        except FetchError as exc:
+            raise FetchError(f"cannot read the site's robots.txt: {exc} (--ignore-robots fetches anyway)") from None
+
+    def _robots_text(self, origin: str) -> str:
         deadline = time.monotonic() + self.timeout
         url = origin + "/robots.txt"
         for _hop in range(MAX_REDIRECTS + 1):
@@ -107,15 +115,11 @@ class Fetcher:
                     url = check_url(str(response.url.join(response.headers["location"])), redirect=True)
                     continue
                 if response.status_code >= 500:
-                    parser.parse(["User-agent: *", "Disallow: /"])
-                elif response.status_code >= 400:
-                    parser.parse([])
-                else:
-                    text = self._read(response, ROBOTS_MAX_BYTES, deadline).decode("utf-8", "replace")
-                    parser.parse(text.splitlines())
-                return parser
-        parser.parse([])  # RFC 9309: too many redirects counts as no robots.txt
-        return parser
+                    raise FetchError(f"HTTP {response.status_code}, which disallows the whole site")
+                if response.status_code >= 400:
+                    return ""
+                return self._read(response, ROBOTS_MAX_BYTES, deadline, cut=True).decode("utf-8", "replace")
+        return ""  # RFC 9309: too many redirects counts as no robots.txt
 
     @contextmanager
     def _stream(self, url: str) -> Iterator[httpx.Response]:
@@ -127,15 +131,19 @@ class Fetcher:
             raise FetchError(describe_error(exc)) from None
 
     @staticmethod
-    def _read(response: httpx.Response, limit: int, deadline: float) -> bytes:
+    def _read(response: httpx.Response, limit: int, deadline: float, cut: bool = False) -> bytes:
+        """The body, at most ``limit`` bytes: a longer one is an error, or with ``cut`` its first ``limit``."""
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if not cut and declared.isdigit() and int(declared) > limit:
             raise FetchError(too_large(limit))
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
+                if cut:
+                    chunks.append(chunk[:limit - size])
+                    break
                 raise FetchError(too_large(limit))
             if time.monotonic() > deadline:
                 raise FetchError("timed out while reading the page")

@@ -163,3 +163,39 @@ def test_a_capture_never_keeps_a_password_from_the_address(tmp_path):
     path = save_capture(tmp_path, "https://reader:s3cret@example.com:8443/a?q=1#top", b"<p>x</p>")
     assert saved_from_url(path.read_text()) == "https://example.com:8443/a?q=1#top"
     assert b"s3cret" not in path.read_bytes()
+
+
+def test_robots_txt_is_read_as_rfc_9309_says(digest):
+    """The most specific rule wins whatever the order, and * and $ are patterns (the standard library's
+    parser took the first rule that matched and read * literally: it fetched every page below)."""
+    from generator.fetch import Fetcher
+
+    robots = (b"User-agent: *\nAllow: /\nDisallow: /private/\nDisallow: /*/print\nDisallow: /*.pdf$\n"
+              b"Disallow: /news\nAllow: /news/open\n\nUser-agent: digest\nAllow: /\nDisallow: /drafts/\n")
+    with serve({"/robots.txt": Reply(body=robots, headers={"Content-Type": "text/plain"})}) as base, \
+            Fetcher() as fetcher:
+        assert not fetcher.allowed(f"{base}/drafts/x")  # the group naming digest is the one that applies
+        assert fetcher.allowed(f"{base}/private/x")
+    robots = robots.split(b"\n\n")[0] + b"\n"
+    with serve({"/robots.txt": Reply(body=robots, headers={"Content-Type": "text/plain"})}) as base, \
+            Fetcher() as fetcher:
+        for refused in ("/private/memo", "/world/print", "/report.pdf", "/news/closed"):
+            assert not fetcher.allowed(base + refused), refused
+        for allowed in ("/", "/report.pdf?page=2", "/news/open/today", "/world/story"):
+            assert fetcher.allowed(base + allowed), allowed
+
+
+def test_an_unreadable_or_huge_robots_txt_is_named_in_the_error(digest):
+    """robots.txt over the size limit is read up to it (RFC 9309: at least 500 KiB), not taken as the
+    page being too large; a server error there disallows the site and the line says it was robots.txt."""
+    from generator.fetch import Fetcher, FetchError
+
+    huge = b"User-agent: *\nDisallow: /private/\n" + b"# padding\n" * 100_000
+    routes = {"/robots.txt": Reply(body=huge, headers={"Content-Type": "text/plain"}),
+              "/story": Reply(body=article_page("A public story anyone may fetch"))}
+    with serve(routes) as base, Fetcher() as fetcher:
+        assert fetcher.fetch(f"{base}/story").body.startswith(b"<!DOCTYPE html>")
+        assert not fetcher.allowed(f"{base}/private/memo")
+    routes = {"/robots.txt": Reply(503, b"busy"), "/story": Reply(body=b"<p>x</p>")}
+    with serve(routes) as base, Fetcher() as fetcher, pytest.raises(FetchError, match=r"robots\.txt: HTTP 503"):
+        fetcher.fetch(f"{base}/story")
