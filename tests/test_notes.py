@@ -15,7 +15,7 @@ from generator.config import load_config
 from generator.content import read_article
 from generator.ingest import ingest
 from tests.test_ingest import CAPTURE
-from tests.test_research_search import make_digest
+from tests.test_research_search import first_result, make_digest
 from tests.test_research_search import page as page
 from tests.test_research_search import server as server
 
@@ -44,9 +44,7 @@ def test_notes_are_shown_apart_from_the_text(site: Path) -> None:
 
 @pytest.mark.browser
 def test_notes_are_found_by_search(server: str, page: Any) -> None:
-    page.goto(server + "search/?q=zeppelinhangar")
-    link = page.locator(".pagefind-ui__result-link").first
-    link.wait_for(timeout=20000)
+    link = first_result(page, server + "search/?q=zeppelinhangar")
     assert link.get_attribute("href") == "/digest/articles/railway/"
     hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert {href.split("#")[0] for href in hrefs} == {"/digest/articles/railway/"}  # (and its Notes heading)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from generator.build import build_site
 from generator.config import load_config
 from generator.research.search import BUNDLE, bundle_for_build, index_site, search_bundle
+from tests.webpages import running
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,15 +50,8 @@ def site(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def server(site: Path) -> Iterator[str]:
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/digest/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with running(functools.partial(SimpleHTTPRequestHandler, directory=str(site))) as base:
+        yield f"{base}/digest/"
 
 
 @pytest.fixture()
@@ -100,11 +93,17 @@ def test_typed_query_finds_the_article_under_a_sub_path(server: str, page: Any) 
     assert "Fisheries agreement signed" in page.locator("h1").first.inner_text()
 
 
-@pytest.mark.browser
-def test_query_in_the_url_starts_a_search(server: str, page: Any) -> None:
-    page.goto(server + "search/?q=Matsegora")
+def first_result(page: Any, url: str) -> Any:
+    """Open ``url`` (the search page with a query) and wait for the first result's link."""
+    page.goto(url)
     link = page.locator(".pagefind-ui__result-link").first
     link.wait_for(timeout=20000)
+    return link
+
+
+@pytest.mark.browser
+def test_query_in_the_url_starts_a_search(server: str, page: Any) -> None:
+    link = first_result(page, server + "search/?q=Matsegora")
     assert link.get_attribute("href") == "/digest/articles/matsegora/"
     response = page.request.get(server.rstrip("/").rsplit("/digest", 1)[0] + link.get_attribute("href"))
     assert response.status == 200

@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import http.server
 import importlib.util
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 
 from generator.build import build_site
 from generator.config import load_config
+from tests.webpages import running
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,13 +59,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("served")
     build_site(load_config(FIXTURE, base_url="https://example.org/digest/"), out=root / "digest",
                use_cache=False)  # (no cache written into the fixture folder)
-    handler = functools.partial(SiteHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/digest/"
-    httpd.shutdown()
-    httpd.server_close()
+    with running(functools.partial(SiteHandler, directory=str(root))) as base:
+        yield f"{base}/digest/"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 serving pages the tests define (for ``digest add`` and the bookmarklet)."""
+"""Real HTTP servers on 127.0.0.1 for the tests: one for any request handler (a built site's folder), and one
+serving pages the tests define (for ``digest add`` and the bookmarklet)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import BaseRequestHandler
+from typing import Any
 
 
 @dataclass
@@ -66,7 +69,15 @@ def serve(routes: Mapping[str, Reply | Callable[[], Reply]]) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with running(Handler) as base:
+        yield base
+
+
+@contextmanager
+def running(handler: Callable[[Any, Any, Any], BaseRequestHandler]) -> Iterator[str]:
+    """An HTTP server on a free port of 127.0.0.1 answering with ``handler``, in a thread of its own;
+    yields its base URL (``http://127.0.0.1:N``) and stops it after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
