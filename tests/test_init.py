@@ -97,6 +97,9 @@ def test_init_rejects_a_bad_base_url_before_writing(tmp_path: Path) -> None:
 def test_cli_init_and_refusal(tmp_path: Path) -> None:
     done = digest_cli("init", str(tmp_path / "d"), "--title", "T", "--base-url", "https://x.org/d/")
     assert done.returncode == 0, done.stderr
+    # The next step is the README's quick start: add a page by its address (or save one), then preview.
+    assert done.stdout.splitlines()[-1] == (f"next: cd {tmp_path / 'd'} && digest add URL (or save pages into "
+                                            "captures/), then digest serve")
     assert load_config(tmp_path / "d").base_url == "https://x.org/d/"
     again = digest_cli("init", str(tmp_path / "d"))
     assert again.returncode == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -27,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
     written = init_digest(root, title=args.title, base_url=args.base_url)
     for skeleton_file in written:
         print(f"created {root / skeleton_file.target}")
-    print(f"next: put captures in {root / 'captures'}, then run `digest -C {root} build`")
+    print(f"next: cd {shlex.quote(str(root))} && digest add URL (or save pages into captures/), then digest serve")
     return 0
