@@ -167,12 +167,17 @@ def ingest(cfg: SiteConfig, paths: list[Path], *, force: bool = False, only_new:
 @contextmanager
 def ingest_lock(cfg: SiteConfig) -> Iterator[None]:
     """An exclusive lock on ``ingest.lock`` in the cache folder, across processes and threads (the
-    standard library's ``flock``: released by the system when a holder dies, so never left stale)."""
+    standard library's ``flock``: released by the system when a holder dies, so never left stale).
+    Unlocked explicitly: a process forked meanwhile holds a copy of the descriptor, and closing only
+    ours would leave the lock held as long as that process lives."""
     folder = cfg.path("cache")
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "ingest.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _ingest(cfg: SiteConfig, paths: list[Path], *, force: bool, only_new: bool, progress: bool,

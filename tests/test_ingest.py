@@ -184,3 +184,25 @@ def test_two_ingests_at_once_make_one_article(digest: Path, monkeypatch: pytest.
         thread.join(timeout=60)
     assert len(articles(digest)) == 1
     assert sorted(results) == [["new"], ["unchanged"]]
+
+
+def test_the_ingest_lock_is_free_once_released_even_with_a_child_forked_meanwhile(digest: Path) -> None:
+    """A process forked while an ingest held the lock (a build's worker, the preview's helper) keeps a copy
+    of its descriptor: the lock must still be free for the next ingest when the holder is done."""
+    import fcntl
+    import signal
+
+    from generator.ingest import ingest_lock
+
+    cfg = load_config(digest)
+    with ingest_lock(cfg):
+        child = os.fork()
+        if child == 0:  # the forked process outlives the lock
+            signal.pause()
+            os._exit(0)
+    try:
+        with open(cfg.path("cache") / "ingest.lock", "a") as other:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if still held
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
