@@ -269,14 +269,15 @@ def same_secret(given: str, token: str) -> bool:
 
 
 def posted_fields(body: bytes, form: bool) -> dict[str, str]:
-    """The posted JSON object, or the form's fields (one value each)."""
+    """The posted JSON object, or the form's fields (one value each). A lone surrogate (JSON.stringify
+    writes one for a broken character in the page) becomes ``?``: it has no UTF-8 to be saved as."""
     if form:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=10)
         return {key: values[0] for key, values in fields.items()}
     data = json.loads(body)
     if not isinstance(data, dict):
         raise ValueError("not an object")
-    return {key: str(value) for key, value in data.items()}
+    return {key: str(value).encode("utf-8", "replace").decode("utf-8") for key, value in data.items()}
 
 
 def is_web_origin(origin: str) -> bool:

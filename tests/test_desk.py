@@ -179,3 +179,14 @@ def test_a_malformed_host_or_a_preflight_elsewhere_is_refused(preview: Preview) 
     review = httpx.options(origin(preview) + "/__digest/review", timeout=10,
                            headers={"Origin": "https://news.test", "Access-Control-Request-Method": "GET"})
     assert review.status_code == 404 and "access-control-allow-origin" not in review.headers
+
+
+def test_a_page_with_a_broken_character_is_saved(preview: Preview) -> None:
+    """JSON.stringify writes a lone surrogate (a broken character in the page's text) as ``\\ud800``: the
+    page is saved with ``?`` there (encoding it raised in the handler, which dropped the connection)."""
+    token = send_token(load_config(root(preview)))
+    body = b'{"url": "http://news.test/broken", "html": "<p>Tromso \\ud800 harbour</p>"}'
+    sent = post(preview, body, Origin="http://news.test", **{TOKEN_HEADER: token})
+    assert sent.status_code == 201
+    saved = root(preview) / sent.json()["saved"]
+    assert saved.read_text(encoding="utf-8").endswith("<p>Tromso ? harbour</p>")
