@@ -1,9 +1,11 @@
 """digest as a user installs it: the wheel and the sdist, a fresh virtual environment, the Pages workflow.
 
 Slow (marked ``slow``, still part of ``make test``): the wheel and the sdist are built once for this module
-with ``python -m build`` from a copy of the checkout's files, and the wheel is installed into fresh
-virtual environments, with nothing else from this checkout; their dependencies come from the package
-index as pip resolves them (pip's cache makes that quick).
+with ``python -m build`` from a copy of the checkout's files, and the wheel is installed once, into a fresh
+virtual environment, with nothing else from this checkout, by the install step of the Pages workflow
+``digest init`` writes; its dependencies come from the package index as pip resolves them. The install
+test and the workflow test share that environment: installing numpy, scipy and lxml again into a second
+one took as long as everything else together and checked nothing the first install had not.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from generator import DISTRIBUTION, __version__
 from generator.config import load_config
+from generator.scaffold import WORKFLOW, skeleton_files
 from tests.test_workflow import BASE_URL_EXPR, CAPTURE, RUNNER_SHELL
 
 pytestmark = pytest.mark.slow
@@ -106,10 +110,33 @@ def new_venv(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """A fresh virtual environment (what actions/setup-python leaves on the Pages runner) into which the
+    workflow's own install step, as ``digest init`` writes it, installed digest from the wheel."""
     env = Installed(tmp_path_factory.mktemp("venv"))
     new_venv(env.root)
-    env.run("python", "-m", "pip", "install", "--quiet", str(dist.wheel), cwd=env.root)
+    workflow = yaml.safe_load(skeleton_workflow())
+    [install] = [step for step in workflow["jobs"]["build"]["steps"] if step.get("name") == "Install digest"]
+    run_step(install, workflow, env.bin, dist, cwd=env.root)
     return env
+
+
+def skeleton_workflow() -> str:
+    """The Pages workflow as ``digest init`` writes it (the checkout's skeleton, the wheel's too)."""
+    [workflow] = [f.data for f in skeleton_files() if f.target == WORKFLOW]
+    return workflow.decode("utf-8")
+
+
+def run_step(step: Mapping[str, Any], workflow: Mapping[str, Any], runner: Path, dist: Dist,
+             cwd: Path) -> None:
+    """One ``run:`` step of the build job as the runner runs it: its shell, the workflow's, the job's and
+    the step's environment, and ``runner`` first on PATH. pip finds digest in a local folder
+    (``PIP_FIND_LINKS``), as it would find it on the package index; its dependencies come from the index."""
+    links = " ".join([str(dist.links), *os.environ.get("PIP_FIND_LINKS", "").split()])  # keep the machine's
+    env = isolated_env(runner, {**workflow.get("env", {}), **workflow["jobs"]["build"].get("env", {}),
+                                **step.get("env", {}), "PIP_FIND_LINKS": links})
+    done = subprocess.run([*RUNNER_SHELL, "-c", expand(step["run"])], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=TIMEOUT, check=False)
+    assert done.returncode == 0, f"{step.get('name')}: {done.stdout}\n{done.stderr}"
 
 
 def wheel_names(dist: Dist) -> set[str]:
@@ -208,30 +235,26 @@ def expand(script: str) -> str:
 
 def test_the_workflow_init_writes_runs_as_the_pages_runner_would(installed: Installed, dist: Dist,
                                                                    tmp_path: Path) -> None:
-    """Every ``run:`` step of the build job, in order, in a fresh venv that has only pip, against the wheel.
+    """Every ``run:`` step of the build job, in order, in the runner's environment, against the wheel.
 
-    pip finds digest in a local folder (``PIP_FIND_LINKS``), as it would find it on the package index;
-    its dependencies come from the index. ``uses:`` steps are GitHub's own actions and are skipped, but
-    the artifact upload must point at the folder the build wrote.
+    The environment is the one the ``installed`` fixture made fresh with this very workflow's install step
+    (the same file, checked below), so here that step finds digest installed; ``uses:`` steps are GitHub's
+    own actions and are skipped, but the artifact upload must point at the folder the build wrote.
     """
     root = new_digest(installed, tmp_path / "digest")
-    workflow = yaml.safe_load((root / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
-    job = workflow["jobs"]["build"]
-    runner = new_venv(tmp_path / "runner")  # what actions/setup-python leaves on PATH
-    links = " ".join([str(dist.links), *os.environ.get("PIP_FIND_LINKS", "").split()])  # keep the machine's
-    base = isolated_env(runner, {**workflow.get("env", {}), **job.get("env", {}), "PIP_FIND_LINKS": links})
+    text = (root / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
+    assert text == skeleton_workflow()  # the install step the fixture ran is this workflow's
+    workflow = yaml.safe_load(text)
     uploads = []
-    for step in job["steps"]:
+    for step in workflow["jobs"]["build"]["steps"]:
         if "uses" in step:
             if step["uses"].startswith("actions/upload-pages-artifact@"):
                 uploads.append(step["with"]["path"])
             continue
-        done = subprocess.run([*RUNNER_SHELL, "-c", expand(step["run"])], cwd=root,
-                              env={**base, **step.get("env", {})}, capture_output=True, text=True,
-                              timeout=TIMEOUT, check=False)
-        assert done.returncode == 0, f"{step.get('name')}: {done.stdout}\n{done.stderr}"
+        run_step(step, workflow, installed.bin, dist, cwd=root)
 
-    version = subprocess.run([str(runner / "digest"), "--version"], capture_output=True, text=True, check=True)
+    version = subprocess.run([str(installed.bin / "digest"), "--version"], capture_output=True, text=True,
+                             check=True)
     assert version.stdout == f"{DISTRIBUTION} {__version__}\n"  # the runner's own digest built the site
     assert uploads == [load_config(root).folders.output]  # where this digest's build writes
     site = root / uploads[0]
