@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,16 @@ def test_reingest_keeps_a_merge(digest):
     assert [r.status for r in results] == ["unchanged", "updated"]
     assert read_article(b, cfg.tz).duplicate_of == kept_id
     assert len(list((digest / "content").rglob("*.md"))) == 2
+
+
+def test_ignore_takes_the_capture_path_digest_review_prints_from_any_folder(digest, tmp_path_factory):
+    """``digest -C DIR ignore captures/a.txt`` from another folder: the path as review and provenance
+    name it (relative to the digest) is found; a path that is no capture is one line naming it, with a hint."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    run = partial(subprocess.run, capture_output=True, text=True, check=False, cwd=elsewhere)
+    done = run([sys.executable, "-m", "generator.cli", "-C", str(digest), "ignore", "captures/a.txt"])
+    assert done.returncode == 0, done.stderr
+    assert "captures/a.txt" in (digest / ".digestignore").read_text(encoding="utf-8")
+    wrong = run([sys.executable, "-m", "generator.cli", "-C", str(digest), "ignore", "captures/nothing.txt"])
+    assert wrong.returncode == 1 and wrong.stderr.count("\n") == 1
+    assert wrong.stderr.startswith("digest: error: captures/nothing.txt: ") and "digest review" in wrong.stderr

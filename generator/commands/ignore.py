@@ -26,9 +26,10 @@ def run(args: argparse.Namespace) -> int:
     folder = cfg.path("captures")
     index = load_index(cfg, warn=lambda message: None)
     for given in args.captures:
-        path = given if given.is_absolute() else Path.cwd() / given
+        path = capture_path(given, cfg.root)
         if not path.resolve().is_relative_to(folder) or not path.is_file():
-            raise DigestError(f"not a capture in {display_path(folder, cfg.root)}/", given)
+            raise DigestError(f"not a file in {folder} (give the capture's path as digest review prints it, "
+                              f"e.g. {display_path(folder, cfg.root)}/<file>)", given)
         name = display_path(path, cfg.root)
         added = add_ignored(cfg, name)
         print(f"ignored   {name}" + ("" if added else "  (already listed)"))
@@ -44,3 +45,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"removed   {display_path(article, cfg.root)}  (ingest made it from this capture)")
     print(f"listed in {IGNORE_FILE}; delete a line there to take a capture back")
     return 0
+
+
+def capture_path(given: Path, root: Path) -> Path:
+    """``given`` from the current folder, else from the digest's (as review and provenance name captures)."""
+    if given.is_absolute():
+        return given
+    here = Path.cwd() / given
+    return here if here.is_file() else root / given
