@@ -82,7 +82,7 @@ class Fetcher:
                 raise FetchError("robots.txt of the site disallows it (--ignore-robots fetches anyway)")
             with self._stream(url) as response:
                 if response.is_redirect and "location" in response.headers:
-                    url = check_url(str(response.url.join(response.headers["location"])), redirect=True)
+                    url = redirect_target(response)
                     continue
                 if response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
@@ -112,7 +112,7 @@ class Fetcher:
         for _hop in range(MAX_REDIRECTS + 1):
             with self._stream(url) as response:
                 if response.is_redirect and "location" in response.headers:
-                    url = check_url(str(response.url.join(response.headers["location"])), redirect=True)
+                    url = redirect_target(response)
                     continue
                 if response.status_code >= 500:
                     raise FetchError(f"HTTP {response.status_code}, which disallows the whole site")
@@ -165,13 +165,22 @@ def describe_error(exc: httpx.HTTPError) -> str:
 def check_url(url: str, redirect: bool = False) -> str:
     """Only absolute http(s) URLs with a host; a one-line ``FetchError`` otherwise."""
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
+    except ValueError as exc:
+        raise FetchError(f"not a valid URL ({exc}): {url[:200]}") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise FetchError(f"redirected to a URL that is not http(s): {url[:200]}" if redirect
                          else "not an http(s) URL")
     if not parts.hostname:
         raise FetchError("no host in the URL")
     return url
+
+
+def redirect_target(response: httpx.Response) -> str:
+    """Where a redirect points, checked as a URL the user gave would be (httpx refuses a malformed one)."""
+    return check_url(str(response.url.join(response.headers["location"])), redirect=True)
 
 
 def check_html(response: httpx.Response) -> None:

@@ -199,3 +199,18 @@ def test_an_unreadable_or_huge_robots_txt_is_named_in_the_error(digest):
     routes = {"/robots.txt": Reply(503, b"busy"), "/story": Reply(body=b"<p>x</p>")}
     with serve(routes) as base, Fetcher() as fetcher, pytest.raises(FetchError, match=r"robots\.txt: HTTP 503"):
         fetcher.fetch(f"{base}/story")
+
+
+def test_a_malformed_address_or_redirect_is_one_line_not_a_crash(digest):
+    """``http://[::1`` and a port out of range raised from the URL parser and stopped digest add with a
+    traceback; a redirect to such an address is refused as well."""
+    routes = {"/bad-redirect": Reply(302, headers={"Location": "http://[::1/x"}),
+              "/story": Reply(body=article_page("A public story anyone may fetch"))}
+    with serve(routes) as base:
+        done = digest_add(digest, "http://[::1", "http://127.0.0.1:99999/x", f"{base}/bad-redirect",
+                          f"{base}/story")
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert [line.split()[1] for line in lines] == ["http://[::1", "http://127.0.0.1:99999/x", f"{base}/bad-redirect"]
+    assert "not a valid URL" in lines[0] and "location" in lines[2] and "Traceback" not in done.stderr
+    assert len(articles(digest)) == 1  # the others went on
