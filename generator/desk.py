@@ -100,7 +100,10 @@ class Desk:
         if not self.host_ok(host):
             return text_reply(HTTPStatus.FORBIDDEN, "the desk answers only at the preview's own address")
         parts = urlsplit(path)
-        cfg = load_config(self.root)
+        try:
+            cfg = load_config(self.root)
+        except DigestError as exc:
+            return text_reply(HTTPStatus.SERVICE_UNAVAILABLE, broken_config(exc))
         if parts.path == REVIEW_PATH:
             return Reply(HTTPStatus.OK, self.review_page(cfg).encode(), headers=NOT_FRAMED)
         if parts.path == SEND_PATH:
@@ -147,7 +150,10 @@ class Desk:
             return refuse(HTTPStatus.NOT_FOUND, "no such endpoint")
         if not self.host_ok(headers.get("Host")):
             return refuse(HTTPStatus.FORBIDDEN, "wrong host")
-        cfg = load_config(self.root)
+        try:
+            cfg = load_config(self.root)
+        except DigestError as exc:
+            return refuse(HTTPStatus.SERVICE_UNAVAILABLE, broken_config(exc))
         token = send_token(cfg)
         if not form and not same_secret(headers.get(TOKEN_HEADER, ""), token):
             return refuse(HTTPStatus.FORBIDDEN, "missing or wrong token: drag the bookmarklet from the preview again")
@@ -296,6 +302,10 @@ def web_origin(url: str) -> str:
         return ""
     default = {"http": 80, "https": 443}.get(parts.scheme)
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def broken_config(error: DigestError) -> str:
+    return f"{error} (the desk works again once site.yaml loads)"
 
 
 def text_reply(status: HTTPStatus, message: str) -> Reply:

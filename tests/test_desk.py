@@ -190,3 +190,20 @@ def test_a_page_with_a_broken_character_is_saved(preview: Preview) -> None:
     assert sent.status_code == 201
     saved = root(preview) / sent.json()["saved"]
     assert saved.read_text(encoding="utf-8").endswith("<p>Tromso ? harbour</p>")
+
+
+def test_a_broken_site_yaml_is_named_not_a_dropped_connection(preview: Preview) -> None:
+    """site.yaml broken while the preview runs: the desk says so (loading it raised in the handler, which
+    dropped the connection, and the bookmarklet could only say it could not connect)."""
+    config = root(preview) / "site.yaml"
+    good = config.read_text(encoding="utf-8")
+    token = send_token(load_config(root(preview)))
+    config.write_text(good + "no_such_setting: 1\n", encoding="utf-8")
+    try:
+        page = httpx.get(origin(preview) + "/__digest/review", timeout=10)
+        assert page.status_code == 503 and "site.yaml" in page.text
+        sent = post(preview, page_json("http://news.test/story"), Origin="http://news.test", **{TOKEN_HEADER: token})
+        assert sent.status_code == 503 and "site.yaml" in sent.json()["error"]
+        assert sent.headers["access-control-allow-origin"] == "http://news.test"  # the bookmarklet reads it
+    finally:
+        config.write_text(good, encoding="utf-8")
