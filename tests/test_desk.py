@@ -207,3 +207,17 @@ def test_a_broken_site_yaml_is_named_not_a_dropped_connection(preview: Preview) 
         assert sent.headers["access-control-allow-origin"] == "http://news.test"  # the bookmarklet reads it
     finally:
         config.write_text(good, encoding="utf-8")
+
+
+def test_the_review_page_shows_titles_reasons_and_file_names_as_text(preview: Preview) -> None:
+    """A title, a reason (which quotes the source) and a file name holding markup are shown, never run."""
+    from generator.content import Article, Provenance, with_fingerprint, write_text
+
+    digest = root(preview)
+    evil = '<img src=x onerror="alert(1)">'
+    article = with_fingerprint(Article(id="evil", title=f"Title {evil}", body="Short text.", source=f"Src {evil}",
+                                       provenance=Provenance(capture=f'captures/a"{evil}.html')))
+    (digest / "content" / "articles" / f"x{evil}.md").write_text(write_text(article), encoding="utf-8")
+    page = httpx.get(origin(preview) + "/__digest/review", timeout=30)
+    assert page.status_code == 200 and "Title &lt;img" in page.text and "Src &lt;img" in page.text
+    assert "<img" not in page.text and 'onerror="' not in page.text
