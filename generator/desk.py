@@ -14,6 +14,8 @@ other pages out:
 - the ``Origin`` header, which a page cannot forge, must be the origin of the URL sent: a page can send
   only itself;
 - the ``Host`` header must be the preview's own address (a DNS-rebinding page cannot reach the desk);
+- the desk answers only clients on this machine (``serve.Handler``), whatever address the preview is
+  bound to: a client elsewhere can write any ``Host`` and ``Origin``;
 - the body's size is limited and read only after the checks.
 A page that steals the token (its scripts see what a bookmarklet does in it) can therefore send only
 itself, the same as the researcher clicking the bookmarklet on it.

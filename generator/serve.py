@@ -14,6 +14,7 @@ The live-reload script is added to HTML responses only, in memory; files on disk
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import posixpath
 import queue
@@ -350,6 +351,12 @@ class Handler(BaseHTTPRequestHandler):
         desk = self.server.desk
         if desk is None or not desk.handles(self.path):
             self._send(HTTPStatus.NOT_FOUND, b"", "text/plain; charset=utf-8", head_only)
+            return
+        if not ipaddress.ip_address(self.client_address[0]).is_loopback:
+            # Served to the network (--host 0.0.0.0): the site is, the desk is not. A client elsewhere
+            # writes any Host and Origin it likes, so it could read the token and post captures.
+            self._send(HTTPStatus.FORBIDDEN, b"the desk answers only on this machine", "text/plain; charset=utf-8",
+                       head_only)
             return
         reply = answer(desk)
         self._send(reply.status, reply.body, reply.kind, head_only, headers=reply.headers)

@@ -221,3 +221,33 @@ def test_the_review_page_shows_titles_reasons_and_file_names_as_text(preview: Pr
     page = httpx.get(origin(preview) + "/__digest/review", timeout=30)
     assert page.status_code == 200 and "Title &lt;img" in page.text and "Src &lt;img" in page.text
     assert "<img" not in page.text and 'onerror="' not in page.text
+
+
+def test_the_desk_answers_only_on_this_machine(tmp_path: Path) -> None:
+    """``digest serve --host 0.0.0.0`` shows the site to the network, but the desk (the bookmarklet's
+    secret token, the endpoint that writes captures) only to this machine: a client elsewhere can write
+    any Host and Origin header it likes, so those checks stop only browsers."""
+    import socket
+
+    from generator.serve import start_preview
+    from tests.test_serve_support import mini_build
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # (no packet is sent: this only picks the outgoing interface)
+        address = probe.getsockname()[0]
+    if address.startswith("127."):
+        pytest.skip("this machine has no address besides the loopback")
+    running = start_preview(make_digest(tmp_path / "digest"), mini_build, host="0.0.0.0", port=0)
+    try:
+        port = urlsplit(running.url).port
+        own_host = {"Host": f"127.0.0.1:{port}"}
+        assert httpx.get(f"http://{address}:{port}/__digest/send", headers=own_host, timeout=10).status_code == 403
+        token = send_token(load_config(tmp_path / "digest"))
+        sent = httpx.post(f"http://{address}:{port}{SEND_PATH}", content=page_json("http://news.test/story"),
+                          headers={**own_host, "Origin": "http://news.test", TOKEN_HEADER: token}, timeout=10)
+        assert sent.status_code == 403
+        site = httpx.get(f"http://{address}:{port}/", timeout=10, follow_redirects=True)
+        assert site.status_code == 200  # the site itself is served to the network
+        assert httpx.get(f"http://127.0.0.1:{port}/__digest/send", timeout=10).status_code == 200
+    finally:
+        running.stop()
