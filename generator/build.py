@@ -290,11 +290,13 @@ def ingest_captures(cfg: SiteConfig, cache_root: Path | None, content_stats: dic
 
 
 def ingest_mark(cfg: SiteConfig, captures: Path, content_stats: dict[str, tuple[int, int]]) -> str:
-    """Every capture and article file by name, size and mtime, and the settings (but the base URL, which
-    a preview sets to its own address and ingest never reads)."""
+    """Every capture and article file by name, size and mtime, the captures .digestignore lists, and the
+    settings (but the base URL, which a preview sets to its own address and ingest never reads)."""
     capture_stats = _file_stats(str(captures), lambda relative: not relative.startswith(".") and "/." not in relative)
     settings = fingerprint(dataclasses.replace(cfg, base_url=""))
-    return hashlib.sha1(repr((CACHE_KEY, settings, sorted(capture_stats.items()),
+    from generator.ignored import ignored_captures
+
+    return hashlib.sha1(repr((CACHE_KEY, settings, sorted(ignored_captures(cfg)), sorted(capture_stats.items()),
                               sorted(content_stats.items()))).encode("utf-8", "surrogatepass"),
                         usedforsecurity=False).hexdigest()
 

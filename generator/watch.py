@@ -42,6 +42,7 @@ from watchdog.observers import Observer
 
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.errors import DigestError
+from generator.ignored import IGNORE_FILE
 
 RESEARCH_DONE = Path("(research or search index ready)")  # the trigger of a rebuild they ask for
 QUIET_SECONDS = 0.05  # editors finish a save (temp file, rename) within a few milliseconds
@@ -99,13 +100,13 @@ class WatchPlan:
 
 def watch_plan(cfg: SiteConfig, extra_ignored: Iterable[Path] = ()) -> WatchPlan:
     """Sources of the site: captures, content, themes (the site's and the bundled ones), templates,
-    static, and site.yaml."""
+    static, site.yaml, and .digestignore (a line deleted there takes a capture back)."""
     from generator.themes import BUNDLED_THEMES  # themes shipped with digest: edited while developing one
 
     folders = (*(cfg.path(name) for name in ("captures", "content", "themes", "templates", "static")),
                BUNDLED_THEMES)
     ignored = (cfg.path("output"), cfg.path("cache"), *(p.resolve() for p in extra_ignored))
-    return WatchPlan(folders, (cfg.root / CONFIG_NAME,), ignored)
+    return WatchPlan(folders, (cfg.root / CONFIG_NAME, cfg.root / IGNORE_FILE), ignored)
 
 
 def is_editor_temp(name: str) -> bool:
@@ -391,9 +392,9 @@ def leave(stop: Callable[[], None], session: WatchSession) -> None:
 
 def needs_ingest(cfg: SiteConfig, trigger: frozenset[Path]) -> bool:
     """Ingest looks for new captures by reading every article, which is slow with thousands of them:
-    only do it on the first build and when captures/ or site.yaml changed."""
+    only do it on the first build and when captures/, site.yaml or .digestignore changed."""
     captures = cfg.path("captures")
-    return not trigger or any(p.is_relative_to(captures) or p.name == CONFIG_NAME for p in trigger)
+    return not trigger or any(p.is_relative_to(captures) or p.name in (CONFIG_NAME, IGNORE_FILE) for p in trigger)
 
 
 def start_watching(root: Path, build_site: BuildSite, *, drafts: bool = False,

@@ -121,3 +121,17 @@ def test_ignore_takes_the_capture_path_digest_review_prints_from_any_folder(dige
     wrong = run([sys.executable, "-m", "generator.cli", "-C", str(digest), "ignore", "captures/nothing.txt"])
     assert wrong.returncode == 1 and wrong.stderr.count("\n") == 1
     assert wrong.stderr.startswith("digest: error: captures/nothing.txt: ") and "digest review" in wrong.stderr
+
+
+def test_a_capture_taken_back_from_digestignore_is_ingested_by_the_next_build(digest):
+    """The build skips ingest while captures and articles are as the last ingest left them: deleting a line
+    of .digestignore changed neither, so the capture taken back never came back."""
+    build_site(load_config(digest), out=digest / "_site")
+    assert len(list((digest / "content").rglob("*.md"))) == 2
+    assert digest_cli(digest, "ignore", "captures/a.txt").returncode == 0
+    build_site(load_config(digest), out=digest / "_site")
+    assert len(list((digest / "content").rglob("*.md"))) == 1
+    listed = digest / ".digestignore"
+    listed.write_text(listed.read_text(encoding="utf-8").replace("captures/a.txt\n", ""), encoding="utf-8")
+    build_site(load_config(digest), out=digest / "_site")
+    assert len(list((digest / "content").rglob("*.md"))) == 2

@@ -85,6 +85,13 @@ def test_ingest_runs_first_and_when_captures_or_site_yaml_change(digest: Path) -
     assert not needs_ingest(cfg, frozenset({digest / "content" / "articles" / "a0.md", digest / "static"}))
 
 
+def test_a_capture_taken_back_from_digestignore_is_ingested_by_the_preview(digest: Path) -> None:
+    """Deleting a line of .digestignore takes a capture back: the preview must notice and ingest it."""
+    cfg = load_config(digest)
+    assert watch_plan(cfg).relevant(digest / ".digestignore")
+    assert needs_ingest(cfg, frozenset({digest / ".digestignore"}))
+
+
 def test_debouncer_turns_a_burst_into_one_batch() -> None:
     debouncer = Debouncer(quiet=0.2, max_wait=30)
     batches: list[set[Path]] = []
