@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,23 +30,47 @@ def list_captures(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def read_capture(path: Path) -> bytes:
-    """The capture's bytes; a one-line ``CaptureError`` for missing, huge or empty files."""
+def read_capture(path: Path, folder: Path | None = None) -> bytes:
+    """The capture's bytes; a one-line ``CaptureError`` for missing, huge, empty or special files.
+
+    Only a regular file is read (a FIFO would block forever, a device never ends), and never more than
+    the limit: the size a file claims is not trusted, the read itself stops. A capture inside ``folder``
+    that is a link to something outside it is refused."""
+    if folder is not None:
+        _check_inside(path, folder)
     try:
-        size = path.stat().st_size
-        if size > MAX_CAPTURE_BYTES:
-            raise CaptureError(f"too large ({size / 1e6:.0f} MB; the limit is "
-                               f"{MAX_CAPTURE_BYTES / 1e6:.0f} MB): not an article capture", path)
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise CaptureError("no such file", path) from None
     except IsADirectoryError:
         raise CaptureError("is a folder, not a capture", path) from None
     except OSError as exc:
         raise CaptureError(f"cannot read: {exc.strerror}", path) from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise CaptureError("is a folder, not a capture", path)
+        if not stat.S_ISREG(mode):
+            raise CaptureError("not a regular file (a pipe, socket or device): not an article capture", path)
+        try:
+            data = handle.read(MAX_CAPTURE_BYTES + 1)
+        except OSError as exc:
+            raise CaptureError(f"cannot read: {exc.strerror}", path) from None
+    if len(data) > MAX_CAPTURE_BYTES:
+        raise CaptureError(f"too large (over {MAX_CAPTURE_BYTES / 1e6:.0f} MB, the limit): not an article capture",
+                           path)
     if not data.strip():
         raise CaptureError("empty capture", path)
     return data
+
+
+def _check_inside(path: Path, folder: Path) -> None:
+    """``path``, when it lies in ``folder``, must not lead out of it through a link."""
+    absolute = Path(os.path.abspath(path))
+    root = folder.resolve()
+    if absolute.is_relative_to(root) and not path.resolve().is_relative_to(root):
+        raise CaptureError(f"a link to {path.resolve()}, outside {root}: refused (copy the file into the "
+                           "captures folder instead)", path)
 
 
 def sha256(data: bytes) -> str:

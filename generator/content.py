@@ -7,6 +7,7 @@ file and the model; ``fingerprint`` lets ingest tell an untouched article from o
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ import yaml
 
 from generator import dates, ids
 from generator.errors import FrontMatterError
-from generator.yamlio import parse_yaml_mapping
+from generator.yamlio import Lines, line_in, parse_yaml_mapping
 
 FENCE = "---"
 
@@ -78,6 +79,15 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str]:
     raise FrontMatterError("front matter not closed: no second '---' line", path, 1)
 
 
+def key_line(path: Path, *keys: str | int) -> int | None:
+    """The line of a front-matter value (for errors found after reading the article)."""
+    try:
+        meta_text, _body = split_front_matter(path.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError, FrontMatterError):
+        return None
+    return line_in(meta_text, keys, line_offset=1)
+
+
 def read_article(path: Path, tz: ZoneInfo) -> Article:
     return parse_article_bytes(path.read_bytes(), path, tz)
 
@@ -92,18 +102,21 @@ def parse_article_bytes(data: bytes, path: Path, tz: ZoneInfo) -> Article:
 
 def parse_article(text: str, path: Path, tz: ZoneInfo) -> Article:
     meta_text, body = split_front_matter(text, path)
-    meta = parse_yaml_mapping(meta_text, path, FrontMatterError, line_offset=1)
-    return article_from_mapping(meta, body, path, tz, meta_text)
+    lines = Lines()
+    meta = parse_yaml_mapping(meta_text, path, FrontMatterError, line_offset=1, lines=lines)
+    return article_from_mapping(meta, body, path, tz, lines)
 
 
 def article_from_mapping(meta: dict[str, Any], body: str, path: Path, tz: ZoneInfo,
-                         meta_text: str = "") -> Article:
+                         lines: Lines | None = None) -> Article:
     def fail(key: str, problem: str) -> FrontMatterError:
-        return FrontMatterError(f"{key}: {problem}", path, _key_line(meta_text, key))
+        return FrontMatterError(f"{key}: {problem}", path, lines.of(meta, key) if lines else None)
 
-    unknown = sorted(set(meta) - set(FIELD_ORDER))
+    unknown = sorted(set(meta) - set(FIELD_ORDER), key=str)
     if unknown:
-        raise fail(unknown[0], "unknown front-matter key; allowed: " + ", ".join(FIELD_ORDER)
+        close = difflib.get_close_matches(str(unknown[0]), FIELD_ORDER, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise fail(str(unknown[0]), f"unknown front-matter key; {hint}allowed: " + ", ".join(FIELD_ORDER)
                    + " (put your own keys under 'extra')")
     values: dict[str, Any] = {"body": body}
     for key, value in meta.items():
@@ -143,13 +156,6 @@ def _field_value(key: str, value: Any, tz: ZoneInfo, fail: Any) -> Any:
             raise fail(key, "expected a mapping")
         return value
     return value
-
-
-def _key_line(meta_text: str, key: str) -> int | None:
-    for number, line in enumerate(meta_text.split("\n"), start=2):
-        if line.startswith(f"{key}:"):
-            return number
-    return None
 
 
 def front_matter(article: Article) -> dict[str, Any]:

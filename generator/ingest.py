@@ -74,11 +74,14 @@ def _captured(path: Path) -> str:
 def make_one(path: Path, cfg: SiteConfig) -> Made:
     """Read and clean one capture; errors become a message (this runs in worker processes too)."""
     try:
-        data = capture.read_capture(path)
+        data = capture.read_capture(path, cfg.path("captures"))
         cleaned = clean_capture(data, path, cfg.tz)
         return Made(path, make_article(cleaned, path, data, cfg), warnings=cleaned.warnings)
     except DigestError as exc:
         return Made(path, None, str(exc))
+    except Exception as exc:  # a capture the cleaner cannot handle must not stop the others
+        return Made(path, None, f"{path}: the cleaner failed on this capture ({type(exc).__name__}: {exc}); "
+                                "please report it with the capture")
 
 
 def make_all(paths: list[Path], cfg: SiteConfig, progress: bool) -> Iterator[Made]:
@@ -209,6 +212,6 @@ def _same_result(old: Article, new: Article) -> bool:
 def display_path(path: Path, root: Path) -> str:
     """``path`` relative to the digest root when it is inside it (as provenance and reports name it)."""
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
     except ValueError:
-        return str(path.resolve())
+        return os.path.abspath(path)
