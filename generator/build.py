@@ -277,15 +277,16 @@ def ingest_captures(cfg: SiteConfig, cache_root: Path | None, content_stats: dic
         return []
     # Imported here: the cleaner pulls in trafilatura and friends, which builds without ingest
     # (--no-ingest, deploy) do not need to load.
-    from generator.ingest import ingest
+    from generator.ingest import UNREADABLE, ingest
 
-    results = ingest(cfg, [captures], only_new=True, progress=False, warn=_warn)
+    results = ingest(cfg, [captures], only_new=True, progress=False)
     for result in results:
-        if result.status == "failed":
-            _warn(f"not ingested: {result.message}")
-    if cache_root and not any(result.status in ("new", "failed") for result in results):
+        if result.status == "failed" and not result.message.startswith(UNREADABLE):
+            _warn(f"not ingested: {result.message}")  # (an article that cannot be read fails the build)
+    written = [str(r.article) for r in results if r.status in ("new", "updated") and r.article is not None]
+    if cache_root and not written and not any(result.status == "failed" for result in results):
         save_ingest_mark(cache_root, mark)  # (a failure stays unmarked: it is reported on every build)
-    return [str(r.article) for r in results if r.status == "new" and r.article is not None]
+    return written
 
 
 def ingest_mark(cfg: SiteConfig, captures: Path, content_stats: dict[str, tuple[int, int]]) -> str:

@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from generator.model import Loaded
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
-FORMAT = 5  # 2: Markdown HTML stored compressed; 3: reading time counts words split at spaces;
-# 4: derived values keyed by content file hash; 5: reading time counts the words of the parsed text only
+FORMAT = 6  # 2: Markdown HTML stored compressed; 3: reading time counts words split at spaces;
+# 4: derived values keyed by content file hash; 5: reading time counts the words of the parsed text only;
+# 6: feeds give an undated article no publication date
 CACHE_KEY = f"digest {__version__} format {FORMAT} python {sys.version_info[:2]}"
 BUILD_FOLDER = "build"
 

@@ -29,9 +29,10 @@ class Provenance:
     """Where an article came from: the capture, its hash, the cleaner version, and the ingest fingerprint."""
 
     capture: str = ""
-    sha256: str = ""
+    sha256: str = ""  # of the capture (of the captures' hashes, when ``also`` names more)
     cleaner: str = ""
     fingerprint: str = ""
+    also: tuple[str, ...] = ()  # other captures of the same article, merged into it
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,11 @@ def _field_value(key: str, value: Any, tz: ZoneInfo, fail: Any) -> Any:
             raise fail(key, "expected true or false")
         return value
     if key == "provenance":
-        if not isinstance(value, dict) or set(value) - {f.name for f in dataclasses.fields(Provenance)}:
-            raise fail(key, "expected a mapping with capture, sha256, cleaner, fingerprint")
-        return Provenance(**{k: str(v) for k, v in value.items()})
+        if not isinstance(value, dict) or set(value) - {f.name for f in dataclasses.fields(Provenance)} \
+                or not isinstance(value.get("also", []), list):
+            raise fail(key, "expected a mapping with capture, sha256, cleaner, fingerprint (and a list 'also')")
+        fields: dict[str, Any] = {k: tuple(str(i) for i in v) if k == "also" else str(v) for k, v in value.items()}
+        return Provenance(**fields)
     if key == "extra":
         if not isinstance(value, dict):
             raise fail(key, "expected a mapping")
@@ -164,7 +167,7 @@ def front_matter(article: Article) -> dict[str, Any]:
     for key in FIELD_ORDER:
         value = getattr(article, key)
         if key == "provenance":
-            value = {k: v for k, v in dataclasses.asdict(value).items() if v}
+            value = {k: list(v) if k == "also" else v for k, v in dataclasses.asdict(value).items() if v}
         elif key in LIST_FIELDS:
             value = list(value)
         if value in (None, "", [], {}, False) and key not in ("authors", "topics"):
