@@ -168,6 +168,10 @@ class _Schema:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(f"unknown key {where}{key!r}{hint} (allowed keys: {', '.join(sorted(fields))})",
                               self.source, self.lines.of(data, key))
+        missing = [name for name, f in fields.items() if name not in data
+                   and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        if missing:
+            raise ConfigError(f"{where.rstrip('.')}: {missing[0]!r} is required", self.source, line)
         values = {key: self.coerce(hints[key], value, f"{where}{key}", self.lines.of(data, key))
                   for key, value in data.items()}
         return cls(**values)

@@ -19,6 +19,7 @@ from yaml.constructor import ConstructorError
 from generator.dates import FORMS
 from generator.errors import DigestError
 
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
 UNCLOSED = (("quoted scalar", "a quote"), ("flow sequence", "a '['"), ("flow mapping", "a '{'"))
 
 
@@ -47,7 +48,7 @@ class _Strict:
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
-        for key_node, _value in node.value:
+        for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = key_node.value
@@ -55,6 +56,11 @@ class _Strict:
                 raise ConstructorError(None, None, f"duplicate key {key!r} (also on line {seen[key]}): "
                                        "give each key once", key_node.start_mark)
             seen[key] = key_node.start_mark.line + 1 + self.lines.offset
+            if value_node.tag == TIMESTAMP:
+                try:
+                    self.construct_yaml_timestamp(value_node)
+                except ConstructorError as exc:  # the same problem, said with the key it belongs to
+                    raise ConstructorError(None, None, f"{key}: {exc.problem}", value_node.start_mark) from None
         mapping: dict[Hashable, Any] = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
         return mapping
 
@@ -85,7 +91,7 @@ def _loader(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     loader: type[yaml.SafeLoader] = type(f"Strict{base.__name__}", (_Strict, base), {})
     loader.add_constructor("tag:yaml.org,2002:map", _Strict.construct_yaml_map)  # type: ignore[type-var]
     loader.add_constructor("tag:yaml.org,2002:seq", _Strict.construct_yaml_seq)  # type: ignore[type-var]
-    loader.add_constructor("tag:yaml.org,2002:timestamp", _Strict.construct_yaml_timestamp)  # type: ignore[type-var]
+    loader.add_constructor(TIMESTAMP, _Strict.construct_yaml_timestamp)  # type: ignore[type-var]
     return loader
 
 

@@ -52,6 +52,7 @@ CONFIG_CASES = [
     ("title: T\ntimezone: Mars/Olympus\n", 2, ["unknown time zone"]),
     ("title: T\ntopics:\n  - name: A\n    termz: [x]\n", 4, ["'termz'", "did you mean 'terms'?"]),
     ("title: T\ntopics:\n  - name: A\n  - name: B\n    terms: 7\n", 5, ["topics[1].terms"]),
+    ("title: T\ntopics:\n  - name: A\n  - terms: [x]\n", 4, ["topics[1]: 'name' is required"]),
 ]
 
 
@@ -76,7 +77,7 @@ def article(root: Path, name: str, title: str = "A title", id: str = "a1", extra
 
 
 @pytest.mark.parametrize("extra, line, words", [
-    ("date: 2024-02-30\n", 4, ["'2024-02-30' is not a valid date", "accepted forms: 2024-11-15"]),
+    ("date: 2024-02-30\n", 4, ["date: '2024-02-30' is not a valid date", "accepted forms: 2024-11-15"]),
     ("date: 2024-13-45\n", 4, ["'2024-13-45' is not a valid date", "accepted forms"]),
     ("date: '2019-13-45'\n", 4, ["date: '2019-13-45' is not a valid date", "month must be in 1..12",
                                  "accepted forms"]),

@@ -3,6 +3,9 @@ build accepts, a deleted article stays deleted, an article with a typo is still 
 two captures of one article give one article, and the output says what changed."""
 
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from generator.cli import main
 from generator.config import load_config
 from generator.content import read_article
+from generator.ingest import read_ledger
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BODY = ("Officials of the two countries met in the capital on Tuesday to talk about trade, {n} railways and "
@@ -160,3 +164,42 @@ def test_topics_without_any_hint_at_suggest(digest, capsys):
     assert run(capsys, digest, "ingest")[0] == 0
     code, out, _err = run(capsys, digest, "topics")
     assert code == 0 and "digest topics --suggest" in out
+
+
+def test_an_impossible_date_in_one_article_neither_crashes_nor_stops_ingest(digest, capsys):
+    long_title_capture(digest, "one.txt", 1)
+    assert run(capsys, digest, "ingest")[0] == 0
+    [path] = articles(digest)
+    path.write_text(path.read_text(encoding="utf-8").replace("date: '2023-11-15'", "date: 2024-02-30"),
+                    encoding="utf-8")
+    long_title_capture(digest, "two.txt", 2)
+    code, out, err = run(capsys, digest, "ingest")
+    assert code == 1
+    assert "new       captures/two.txt -> " in out  # the other capture is ingested all the same
+    assert f"failed    captures/one.txt -> {path.relative_to(digest)}  (its article cannot be read: {path}:4: " \
+           "date: '2024-02-30' is not a valid date" in out
+    assert err == "" and len(articles(digest)) == 2
+
+
+def test_ingest_killed_midway_loses_nothing_and_the_next_ingest_finishes(digest):
+    for n in range(120):
+        (digest / "captures" / f"c{n:03}.txt").write_text(
+            f"Report number {n} on the talks\n\nBy Jane Roe | November 15, 2023\n\n{BODY.format(n=n)} "
+            f"Item {n}: {' '.join(TOPICS[(n + k) % 5] for k in range(n % 5 + 1))}.\n", encoding="utf-8")
+    command = [sys.executable, "-m", "generator.cli", "-C", str(digest), "ingest"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any((digest / "content").rglob("*.md")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.kill()  # SIGKILL, in the middle of writing articles
+    process.wait()
+    written = len(articles(digest))
+    cfg = load_config(digest)
+    for path in articles(digest):
+        read_article(path, cfg.tz)  # every file there is whole
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith(f"{120 - written} new, {written} unchanged" if written
+                                                   else "120 new")
+    assert len(articles(digest)) == 120
+    assert len(read_ledger(cfg)) == 120
