@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -95,9 +96,23 @@ def make_all(paths: list[Path], cfg: SiteConfig, progress: bool) -> Iterator[Mad
     if len(paths) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
         yield from _with_progress((make_one(p, cfg) for p in paths), len(paths), progress)
         return
-    with ProcessPoolExecutor() as pool:
+    with ProcessPoolExecutor(initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
         results = pool.map(make_one, paths, [cfg] * len(paths), chunksize=16)
         yield from _with_progress(results, len(paths), progress)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends with ingest, even when ingest is killed (SIGKILL leaves it no
+    chance to stop the pool, and an orphaned worker would wait for work forever, holding its memory)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # (ingest died before the line above took effect)
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _with_progress(items: Iterator[Made], total: int, show: bool) -> Iterator[Made]:

@@ -2,7 +2,10 @@
 build accepts, a deleted article stays deleted, an article with a typo is still its capture's article,
 two captures of one article give one article, and the output says what changed."""
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -203,3 +206,46 @@ def test_ingest_killed_midway_loses_nothing_and_the_next_ingest_finishes(digest)
                                                    else "120 new")
     assert len(articles(digest)) == 120
     assert len(read_ledger(cfg)) == 120
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found |= {int(n) for n in (task / "children").read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_ingest_killed_while_cleaning_leaves_no_worker_behind(digest):
+    for n in range(200):
+        (digest / "captures" / f"c{n:03}.txt").write_text(
+            f"Report number {n} on the talks\n\nBy Jane Roe | November 15, 2023\n\n{BODY.format(n=n)}\n",
+            encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "generator.cli", "-C", str(digest), "ingest"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while not workers and process.poll() is None and time.monotonic() < deadline:
+            workers = _children(process.pid)
+            time.sleep(0.02)
+        assert workers, "ingest finished before its worker processes could be seen"
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers), "orphaned ingest workers are still running"
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
