@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
 import os
 import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,6 +259,27 @@ def ingest(cfg: SiteConfig, paths: list[Path], *, force: bool = False, only_new:
     Captures of one article (the same page saved as HTML and as text) give one article with the best of
     each. A capture whose article was deleted is skipped unless it is named itself in ``paths``."""
     warn = warn or (lambda message: print(f"digest: warning: {message}", file=sys.stderr))
+    with one_at_a_time(cfg, warn):
+        return _ingest(cfg, paths, force=force, only_new=only_new, progress=progress, warn=warn)
+
+
+@contextmanager
+def one_at_a_time(cfg: SiteConfig, warn: Callable[[str], None]) -> Iterator[None]:
+    """Hold the digest's ingest lock: two ingests at once (a build and a preview, two terminals) would
+    each find a capture new and write its article twice. The second waits, then finds the articles."""
+    folder = cfg.path("cache")
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "ingest.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            warn("another ingest or build of this digest is ingesting; waiting for it to finish")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # (closing the file releases the lock, also when the process is killed)
+
+
+def _ingest(cfg: SiteConfig, paths: list[Path], *, force: bool, only_new: bool, progress: bool,
+            warn: Callable[[str], None]) -> list[IngestResult]:
     index = load_index(cfg)
     ledger = read_ledger(cfg)
     named = {display_path(p, cfg.root) for p in paths if not p.is_dir()}

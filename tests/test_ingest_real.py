@@ -249,3 +249,16 @@ def test_ingest_killed_while_cleaning_leaves_no_worker_behind(digest):
         for pid in workers:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_two_ingests_at_once_write_each_article_once(digest):
+    for n in range(80):
+        (digest / "captures" / f"c{n:03}.txt").write_text(
+            f"Report number {n} on the talks\n\nBy Jane Roe | November 15, 2023\n\n{BODY.format(n=n)}\n",
+            encoding="utf-8")
+    command = [sys.executable, "-m", "generator.cli", "-C", str(digest), "ingest"]
+    first, second = (subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(2))
+    outputs = sorted(process.communicate(timeout=600)[0].splitlines()[-1] for process in (first, second))
+    assert outputs[0].startswith("80 new;") and outputs[1].startswith("80 unchanged;")
+    assert len(articles(digest)) == 80
