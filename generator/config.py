@@ -91,7 +91,7 @@ def normalise_base_url(value: str, source: Path | None, line: int | None = None)
 
 
 # A BCP 47 language tag (RFC 5646), in its common shape: "en", "de-CH", "zh-Hant-TW", "es-419".
-LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-[A-Za-z0-9]{5,8})*")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-([A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*")
 HOST_NAME = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 UNSAFE_URL = re.compile(r"[\s\"'<>`\\{}|^]")

@@ -10,6 +10,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,9 @@ LIST_FIELDS = {"authors", "topics"}
 TEXT_FIELDS = {"id", "title", "source", "url", "caption", "caption_credit", "summary", "slug", "story",
                "language"}
 DATE_FIELDS = {"date", "updated", "captured"}
+# It becomes a lang attribute: a language tag, or (as the cleaner writes for a language without a code)
+# its name, such as west_frisian. Never quotes, spaces or markup.
+LANGUAGE = re.compile(r"[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*")
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str]:
@@ -140,6 +144,8 @@ def _field_value(key: str, value: Any, tz: ZoneInfo, fail: Any) -> Any:
             return dates.normalise(value, tz)
         except ValueError as exc:
             raise fail(key, str(exc)) from None
+    if key == "language" and value is not None and not LANGUAGE.fullmatch(str(value)):
+        raise fail(key, f"{value!r} is not a language tag such as en, de-CH or pt-BR")
     if key in TEXT_FIELDS:
         if value is not None and not isinstance(value, (str, int, float)):
             raise fail(key, f"expected text, got {type(value).__name__}")

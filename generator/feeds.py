@@ -184,7 +184,7 @@ def _content_html(view: ArticleView, page: str) -> str:
     article = view.article
     parts: list[str] = []
     if article.source:
-        parts.append(_source_line(article.source, article.url))
+        parts.append(_source_line(article.source, view.original_url))  # (never a javascript: link)
     parts.append(view.feed_html(page))
     return "\n".join(parts)
 

@@ -167,3 +167,14 @@ def test_a_link_to_a_device_is_never_read(tmp_path, capsys):
     assert code == 1
     assert err.strip() == f"digest: error: {zero}: not a regular file (a pipe, socket or device): not an article " \
                           "capture"
+
+
+def test_an_articles_language_and_url_never_reach_markup_unchecked(tmp_path, capsys):
+    root = site_yaml(tmp_path, "title: T\nresearch: false\n")
+    path = article(root, "a.md", extra="language: 'en\"><script>alert(1)</script>'\n")
+    assert error_of(capsys, root, "build").startswith(f"digest: error: {path}:4: language: ")
+    article(root, "a.md", extra="source: Somewhere\nurl: 'javascript:alert(1)'\nlanguage: west_frisian\n"
+                                "date: '2024-01-01'\n")
+    assert run(capsys, "-C", str(root), "build")[0] == 0
+    for name in ("feed.xml", "atom.xml", "articles/a/index.html"):
+        assert "javascript:" not in (root / "_site" / name).read_text(encoding="utf-8"), name
