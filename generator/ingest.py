@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fcntl
+import json
 import os
 import re
 import signal
@@ -243,13 +244,20 @@ def read_ledger(cfg: SiteConfig) -> set[str]:
         text = (cfg.path("content") / LEDGER).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return set()
-    return {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    return {json.loads(line) if line.startswith('"') else line for line in text.split("\n")
+            if line.strip() and not line.startswith("#")}
 
 
 def write_ledger(cfg: SiteConfig, names: set[str]) -> None:
     if names:
-        text = LEDGER_HEADER + "".join(f"{name}\n" for name in sorted(names))
+        text = LEDGER_HEADER + "".join(f"{_ledger_line(name)}\n" for name in sorted(names))
         write_if_changed(cfg.path("content") / LEDGER, text.encode("utf-8"))
+
+
+def _ledger_line(name: str) -> str:
+    """The name as it is, unless it would not read back as one line of itself: then JSON-quoted."""
+    plain = name == name.strip() and not name.startswith(('"', "#")) and name.isprintable()
+    return name if plain else json.dumps(name, ensure_ascii=False)
 
 
 def ingest(cfg: SiteConfig, paths: list[Path], *, force: bool = False, only_new: bool = False,

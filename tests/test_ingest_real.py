@@ -262,3 +262,17 @@ def test_two_ingests_at_once_write_each_article_once(digest):
     outputs = sorted(process.communicate(timeout=600)[0].splitlines()[-1] for process in (first, second))
     assert outputs[0].startswith("80 new;") and outputs[1].startswith("80 unchanged;")
     assert len(articles(digest)) == 80
+
+
+def test_deleted_articles_stay_deleted_whatever_their_captures_are_called(digest, capsys):
+    names = ["line\nbreak.txt", "trailing space.txt ", '"quoted".txt', "tab\there.txt", "ünïcødé.txt"]
+    for n, name in enumerate(names):
+        body = " ".join(f"On day {day} of visit {n} they talked about {TOPICS[(day + n) % 5]}." for day in range(15))
+        (digest / "captures" / name).write_text(f"Visit {n} on the talks\n\nBy Jane Roe | November 15, 2023\n\n"
+                                                f"{body}\n", encoding="utf-8")
+    code, out, _err = run(capsys, digest, "ingest")
+    assert code == 0 and out.splitlines()[-1].startswith("5 new;")
+    for path in articles(digest):
+        path.unlink()
+    code, out, _err = run(capsys, digest, "ingest")
+    assert out.splitlines()[0].startswith("5 deleted;") and articles(digest) == []
