@@ -39,8 +39,9 @@ from generator.cache import (
     templates_folder,
 )
 from generator.config import SiteConfig
-from generator.content import parse_article_bytes
+from generator.content import MAX_ARTICLE_BYTES, parse_article_bytes
 from generator.errors import DigestError
+from generator.files import read_regular
 from generator.fingerprint import fingerprint
 from generator.output import STAGING, Job, Staging
 from generator.parallel import fork_map
@@ -356,7 +357,7 @@ def read_entry(tz: ZoneInfo, key: str) -> FileEntry | DigestError:
     """One content file, parsed (errors are returned, so a worker process can hand them back)."""
     try:
         stat = os.stat(key)
-        data = Path(key).read_bytes()
+        data = read_regular(Path(key), MAX_ARTICLE_BYTES)  # (a FIFO or a link to a device never ends)
         return FileEntry(stat.st_mtime_ns, stat.st_size, hashlib.sha1(data, usedforsecurity=False).hexdigest(),
                          parse_article_bytes(data, Path(key), tz))
     except DigestError as exc:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import CaptureError
+from generator.files import read_regular
 
 MAX_CAPTURE_BYTES = 20 * 1024 * 1024
 # Editors and browsers write these while a file is still being saved or downloaded.
@@ -31,34 +31,11 @@ def list_captures(paths: Iterable[Path]) -> list[Path]:
 
 
 def read_capture(path: Path, folder: Path | None = None) -> bytes:
-    """The capture's bytes; a one-line ``CaptureError`` for missing, huge, empty or special files.
-
-    Only a regular file is read (a FIFO would block forever, a device never ends), and never more than
-    the limit: the size a file claims is not trusted, the read itself stops. A capture inside ``folder``
-    that is a link to something outside it is refused."""
+    """The capture's bytes; a one-line ``CaptureError`` for missing, huge, empty or special files
+    (``generator.files``). A capture inside ``folder`` that is a link to something outside it is refused."""
     if folder is not None:
         _check_inside(path, folder)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise CaptureError("no such file", path) from None
-    except IsADirectoryError:
-        raise CaptureError("is a folder, not a capture", path) from None
-    except OSError as exc:
-        raise CaptureError(f"cannot read: {exc.strerror}", path) from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise CaptureError("is a folder, not a capture", path)
-        if not stat.S_ISREG(mode):
-            raise CaptureError("not a regular file (a pipe, socket or device): not an article capture", path)
-        try:
-            data = handle.read(MAX_CAPTURE_BYTES + 1)
-        except OSError as exc:
-            raise CaptureError(f"cannot read: {exc.strerror}", path) from None
-    if len(data) > MAX_CAPTURE_BYTES:
-        raise CaptureError(f"too large (over {MAX_CAPTURE_BYTES / 1e6:.0f} MB, the limit): not an article capture",
-                           path)
+    data = read_regular(path, MAX_CAPTURE_BYTES, CaptureError)
     if not data.strip():
         raise CaptureError("empty capture", path)
     return data

@@ -19,10 +19,12 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from generator import dates, ids
-from generator.errors import FrontMatterError
+from generator.errors import DigestError, FrontMatterError
+from generator.files import read_regular
 from generator.yamlio import Lines, line_in, parse_yaml_mapping
 
 FENCE = "---"
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -87,14 +89,14 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str]:
 def key_line(path: Path, *keys: str | int) -> int | None:
     """The line of a front-matter value (for errors found after reading the article)."""
     try:
-        meta_text, _body = split_front_matter(path.read_text(encoding="utf-8"), path)
-    except (OSError, UnicodeDecodeError, FrontMatterError):
+        meta_text, _body = split_front_matter(read_regular(path, MAX_ARTICLE_BYTES).decode("utf-8"), path)
+    except (UnicodeDecodeError, DigestError):
         return None
     return line_in(meta_text, keys, line_offset=1)
 
 
 def read_article(path: Path, tz: ZoneInfo) -> Article:
-    return parse_article_bytes(path.read_bytes(), path, tz)
+    return parse_article_bytes(read_regular(path, MAX_ARTICLE_BYTES, FrontMatterError), path, tz)
 
 
 def parse_article_bytes(data: bytes, path: Path, tz: ZoneInfo) -> Article:

@@ -32,8 +32,17 @@ from typing import Any
 from generator import capture, dates, ids
 from generator.clean import CLEANER_VERSION, Cleaned, clean_capture
 from generator.config import SiteConfig
-from generator.content import Article, Provenance, is_edited, read_article, with_fingerprint, write_text
+from generator.content import (
+    MAX_ARTICLE_BYTES,
+    Article,
+    Provenance,
+    is_edited,
+    read_article,
+    with_fingerprint,
+    write_text,
+)
 from generator.errors import DigestError
+from generator.files import read_regular
 from generator.output import write_if_changed
 from generator.research.disjoint import DisjointSets
 from generator.slugs import MAX_SLUG_WORDS, collision_key, file_slug, slugify
@@ -203,8 +212,8 @@ CAPTURE_LINE = re.compile(r"^\s+(?:capture|also):\s*(.*)$|^\s+-\s+(captures/.*)$
 def capture_named_in(path: Path) -> list[str]:
     """The captures an article's provenance names, read line by line (its YAML may be what is broken)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_regular(path, MAX_ARTICLE_BYTES).decode("utf-8", errors="replace")
+    except DigestError:
         return []
     names = [next(g for g in match.groups() if g is not None).strip().strip("'\"") for match in
              CAPTURE_LINE.finditer(text.split("\n---", 1)[0])]

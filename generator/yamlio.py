@@ -18,6 +18,7 @@ from yaml.constructor import ConstructorError
 
 from generator.dates import FORMS
 from generator.errors import DigestError
+from generator.files import read_regular
 
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
 UNCLOSED = (("quoted scalar", "a quote"), ("flow sequence", "a '['"), ("flow mapping", "a '{'"))
@@ -154,12 +155,13 @@ def _error(exc: yaml.YAMLError, source: Path, error: type[DigestError], line_off
 
 def load_yaml_mapping(path: Path, error: type[DigestError], lines: Lines | None = None) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_YAML_BYTES, error).decode("utf-8")
     except UnicodeDecodeError:
         raise error("not UTF-8 text", path) from None
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror}", path) from None
     return parse_yaml_mapping(text, path, error, lines=lines)
+
+
+MAX_YAML_BYTES = 1024 * 1024  # site.yaml: a few kilobytes
 
 
 def line_in(text: str, keys: tuple[str | int, ...], line_offset: int = 0) -> int | None:

@@ -136,8 +136,7 @@ def test_a_fifo_named_on_the_command_line_is_refused_not_waited_for(tmp_path):
     done = subprocess.run([sys.executable, "-m", "generator.cli", "-C", str(tmp_path), "clean", str(fifo)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
-    assert done.stderr.strip() == f"digest: error: {fifo}: not a regular file (a pipe, socket or device): not " \
-                                  "an article capture"
+    assert done.stderr.strip() == f"digest: error: {fifo}: not a regular file (a pipe, socket or device): not read"
 
 
 def test_a_link_to_a_device_or_outside_the_captures_folder_is_refused(tmp_path, capsys):
@@ -165,8 +164,7 @@ def test_a_link_to_a_device_is_never_read(tmp_path, capsys):
     zero.symlink_to("/dev/zero")  # its size is 0; reading it never ends
     code, _out, err = run(capsys, "-C", str(root), "clean", str(zero))
     assert code == 1
-    assert err.strip() == f"digest: error: {zero}: not a regular file (a pipe, socket or device): not an article " \
-                          "capture"
+    assert err.strip() == f"digest: error: {zero}: not a regular file (a pipe, socket or device): not read"
 
 
 def test_an_articles_language_and_url_never_reach_markup_unchecked(tmp_path, capsys):
@@ -178,3 +176,17 @@ def test_an_articles_language_and_url_never_reach_markup_unchecked(tmp_path, cap
     assert run(capsys, "-C", str(root), "build")[0] == 0
     for name in ("feed.xml", "atom.xml", "articles/a/index.html"):
         assert "javascript:" not in (root / "_site" / name).read_text(encoding="utf-8"), name
+
+
+def test_a_fifo_or_a_link_to_a_device_among_the_articles_fails_the_build_at_once(tmp_path):
+    root = site_yaml(tmp_path, "title: T\nresearch: false\n")
+    article(root, "a.md")
+    (root / "captures").mkdir()
+    os.mkfifo(root / "content" / "articles" / "pipe.md")
+    (root / "content" / "articles" / "zero.md").symlink_to("/dev/zero")
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "-C", str(root), "build"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"digest: error: {root / 'content/articles/pipe.md'}: not a regular file (a pipe, socket or device): not read",
+        f"{root / 'content/articles/zero.md'}: not a regular file (a pipe, socket or device): not read"]
