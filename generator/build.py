@@ -39,8 +39,9 @@ from generator.cache import (
     templates_folder,
 )
 from generator.config import SiteConfig
-from generator.content import parse_article_bytes
+from generator.content import MAX_ARTICLE_BYTES, parse_article_bytes
 from generator.errors import DigestError
+from generator.files import read_regular
 from generator.fingerprint import fingerprint
 from generator.output import STAGING, Job, Staging
 from generator.parallel import fork_map
@@ -278,15 +279,16 @@ def ingest_captures(cfg: SiteConfig, cache_root: Path | None, content_stats: dic
         return []
     # Imported here: the cleaner pulls in trafilatura and friends, which builds without ingest
     # (--no-ingest, deploy) do not need to load.
-    from generator.ingest import ingest
+    from generator.ingest import UNREADABLE, ingest
 
-    results = ingest(cfg, [captures], only_new=True, progress=False, warn=_warn)
+    results = ingest(cfg, [captures], only_new=True, progress=False)
     for result in results:
-        if result.status == "failed":
-            _warn(f"not ingested: {result.message}")
-    if cache_root and not any(result.status in ("new", "failed") for result in results):
+        if result.status == "failed" and not result.message.startswith(UNREADABLE):
+            _warn(f"not ingested: {result.message}")  # (an article that cannot be read fails the build)
+    written = [str(r.article) for r in results if r.status in ("new", "updated") and r.article is not None]
+    if cache_root and not written and not any(result.status == "failed" for result in results):
         save_ingest_mark(cache_root, mark)  # (a failure stays unmarked: it is reported on every build)
-    return [str(r.article) for r in results if r.status == "new" and r.article is not None]
+    return written
 
 
 def ingest_mark(cfg: SiteConfig, captures: Path, content_stats: dict[str, tuple[int, int]]) -> str:
@@ -358,7 +360,7 @@ def read_entry(tz: ZoneInfo, key: str) -> FileEntry | DigestError:
     """One content file, parsed (errors are returned, so a worker process can hand them back)."""
     try:
         stat = os.stat(key)
-        data = Path(key).read_bytes()
+        data = read_regular(Path(key), MAX_ARTICLE_BYTES)  # (a FIFO or a link to a device never ends)
         return FileEntry(stat.st_mtime_ns, stat.st_size, hashlib.sha1(data, usedforsecurity=False).hexdigest(),
                          parse_article_bytes(data, Path(key), tz))
     except DigestError as exc:

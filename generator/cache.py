@@ -37,9 +37,10 @@ if TYPE_CHECKING:
     from generator.model import Loaded
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
-FORMAT = 6  # 2: Markdown HTML stored compressed; 3: reading time counts words split at spaces;
+FORMAT = 7  # 2: Markdown HTML stored compressed; 3: reading time counts words split at spaces;
 # 4: derived values keyed by content file hash; 5: reading time counts the words of the parsed text only;
-# 6: articles carry confidence, reviewed, duplicate_of and notes
+# 6: articles carry confidence, reviewed, duplicate_of and notes; feeds give an undated article no
+# publication date; 7: both branches of format 6 together
 CACHE_KEY = f"digest {__version__} format {FORMAT} python {sys.version_info[:2]}"
 BUILD_FOLDER = "build"
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import CaptureError
+from generator.files import read_regular
 
 MAX_CAPTURE_BYTES = 20 * 1024 * 1024
 # Editors and browsers write these while a file is still being saved or downloaded.
@@ -28,23 +30,24 @@ def list_captures(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def read_capture(path: Path) -> bytes:
-    """The capture's bytes; a one-line ``CaptureError`` for missing, huge or empty files."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_CAPTURE_BYTES:
-            raise CaptureError(f"too large ({size / 1e6:.0f} MB; the limit is "
-                               f"{MAX_CAPTURE_BYTES / 1e6:.0f} MB): not an article capture", path)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CaptureError("no such file", path) from None
-    except IsADirectoryError:
-        raise CaptureError("is a folder, not a capture", path) from None
-    except OSError as exc:
-        raise CaptureError(f"cannot read: {exc.strerror}", path) from None
+def read_capture(path: Path, folder: Path | None = None) -> bytes:
+    """The capture's bytes; a one-line ``CaptureError`` for missing, huge, empty or special files
+    (``generator.files``). A capture inside ``folder`` that is a link to something outside it is refused."""
+    if folder is not None:
+        _check_inside(path, folder)
+    data = read_regular(path, MAX_CAPTURE_BYTES, CaptureError)
     if not data.strip():
         raise CaptureError("empty capture", path)
     return data
+
+
+def _check_inside(path: Path, folder: Path) -> None:
+    """``path``, when it lies in ``folder``, must not lead out of it through a link."""
+    absolute = Path(os.path.abspath(path))
+    root = folder.resolve()
+    if absolute.is_relative_to(root) and not path.resolve().is_relative_to(root):
+        raise CaptureError(f"a link to {path.resolve()}, outside {root}: refused (copy the file into the "
+                           "captures folder instead)", path)
 
 
 def sha256(data: bytes) -> str:

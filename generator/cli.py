@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -31,19 +32,23 @@ COMMANDS = {
 OPTIONS_WITH_VALUES = ("-C", "--root")
 
 
-def chosen_command(argv: Sequence[str]) -> str | None:
-    """The sub-command named on the command line (skipping the values of global options)."""
+def first_word(argv: Sequence[str]) -> str | None:
+    """The first argument that is neither an option nor the value of a global option."""
     skip = False
     for arg in argv:
         if skip:
             skip = False
         elif arg in OPTIONS_WITH_VALUES:
             skip = True
-        elif arg in COMMANDS:
-            return arg
         elif not arg.startswith("-"):
-            return None
+            return arg
     return None
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the command line (skipping the values of global options)."""
+    word = first_word(argv)
+    return word if word in COMMANDS else None
 
 
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -62,6 +67,12 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    typo = first_word(argv)
+    if typo is not None and typo not in COMMANDS:
+        close = difflib.get_close_matches(typo, list(COMMANDS), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        print(f"digest: error: unknown command {typo!r}; {hint}(commands: {', '.join(COMMANDS)})", file=sys.stderr)
+        return 2
     args = make_parser(chosen_command(argv)).parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -7,8 +7,10 @@ file and the model; ``fingerprint`` lets ingest tell an untouched article from o
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,12 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from generator import dates, ids
-from generator.errors import FrontMatterError
-from generator.yamlio import parse_yaml_mapping
+from generator.errors import DigestError, FrontMatterError
+from generator.files import read_regular
+from generator.yamlio import Lines, line_in, parse_yaml_mapping
 
 FENCE = "---"
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,10 @@ class Provenance:
     """Where an article came from: the capture, its hash, the cleaner version, and the ingest fingerprint."""
 
     capture: str = ""
-    sha256: str = ""
+    sha256: str = ""  # of the capture (of the captures' hashes, when ``also`` names more)
     cleaner: str = ""
     fingerprint: str = ""
+    also: tuple[str, ...] = ()  # other captures of the same article, merged into it
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,9 @@ LIST_FIELDS = {"authors", "topics"}
 TEXT_FIELDS = {"id", "title", "source", "url", "caption", "caption_credit", "summary", "slug", "story",
                "language", "duplicate_of", "notes"}
 DATE_FIELDS = {"date", "updated", "captured"}
+# It becomes a lang attribute: a language tag, or (as the cleaner writes for a language without a code)
+# its name, such as west_frisian. Never quotes, spaces or markup.
+LANGUAGE = re.compile(r"[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*")
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str]:
@@ -83,8 +91,17 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str]:
     raise FrontMatterError("front matter not closed: no second '---' line", path, 1)
 
 
+def key_line(path: Path, *keys: str | int) -> int | None:
+    """The line of a front-matter value (for errors found after reading the article)."""
+    try:
+        meta_text, _body = split_front_matter(read_regular(path, MAX_ARTICLE_BYTES).decode("utf-8"), path)
+    except (UnicodeDecodeError, DigestError):
+        return None
+    return line_in(meta_text, keys, line_offset=1)
+
+
 def read_article(path: Path, tz: ZoneInfo) -> Article:
-    return parse_article_bytes(path.read_bytes(), path, tz)
+    return parse_article_bytes(read_regular(path, MAX_ARTICLE_BYTES, FrontMatterError), path, tz)
 
 
 def parse_article_bytes(data: bytes, path: Path, tz: ZoneInfo) -> Article:
@@ -97,18 +114,21 @@ def parse_article_bytes(data: bytes, path: Path, tz: ZoneInfo) -> Article:
 
 def parse_article(text: str, path: Path, tz: ZoneInfo) -> Article:
     meta_text, body = split_front_matter(text, path)
-    meta = parse_yaml_mapping(meta_text, path, FrontMatterError, line_offset=1)
-    return article_from_mapping(meta, body, path, tz, meta_text)
+    lines = Lines()
+    meta = parse_yaml_mapping(meta_text, path, FrontMatterError, line_offset=1, lines=lines)
+    return article_from_mapping(meta, body, path, tz, lines)
 
 
 def article_from_mapping(meta: dict[str, Any], body: str, path: Path, tz: ZoneInfo,
-                         meta_text: str = "") -> Article:
+                         lines: Lines | None = None) -> Article:
     def fail(key: str, problem: str) -> FrontMatterError:
-        return FrontMatterError(f"{key}: {problem}", path, _key_line(meta_text, key))
+        return FrontMatterError(f"{key}: {problem}", path, lines.of(meta, key) if lines else None)
 
-    unknown = sorted(set(meta) - set(FIELD_ORDER))
+    unknown = sorted(set(meta) - set(FIELD_ORDER), key=str)
     if unknown:
-        raise fail(unknown[0], "unknown front-matter key; allowed: " + ", ".join(FIELD_ORDER)
+        close = difflib.get_close_matches(str(unknown[0]), FIELD_ORDER, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise fail(str(unknown[0]), f"unknown front-matter key; {hint}allowed: " + ", ".join(FIELD_ORDER)
                    + " (put your own keys under 'extra')")
     values: dict[str, Any] = {"body": body}
     for key, value in meta.items():
@@ -131,6 +151,8 @@ def _field_value(key: str, value: Any, tz: ZoneInfo, fail: Any) -> Any:
             return dates.normalise(value, tz)
         except ValueError as exc:
             raise fail(key, str(exc)) from None
+    if key == "language" and value is not None and not LANGUAGE.fullmatch(str(value)):
+        raise fail(key, f"{value!r} is not a language tag such as en, de-CH or pt-BR")
     if key in TEXT_FIELDS:
         if value is not None and not isinstance(value, (str, int, float)):
             raise fail(key, f"expected text, got {type(value).__name__}")
@@ -142,9 +164,11 @@ def _field_value(key: str, value: Any, tz: ZoneInfo, fail: Any) -> Any:
             raise fail(key, "expected true or false")
         return value
     if key == "provenance":
-        if not isinstance(value, dict) or set(value) - {f.name for f in dataclasses.fields(Provenance)}:
-            raise fail(key, "expected a mapping with capture, sha256, cleaner, fingerprint")
-        return Provenance(**{k: str(v) for k, v in value.items()})
+        if not isinstance(value, dict) or set(value) - {f.name for f in dataclasses.fields(Provenance)} \
+                or not isinstance(value.get("also", []), list):
+            raise fail(key, "expected a mapping with capture, sha256, cleaner, fingerprint (and a list 'also')")
+        fields: dict[str, Any] = {k: tuple(str(i) for i in v) if k == "also" else str(v) for k, v in value.items()}
+        return Provenance(**fields)
     if key == "extra":
         if not isinstance(value, dict):
             raise fail(key, "expected a mapping")
@@ -162,20 +186,13 @@ def _confidence(value: Any, fail: Any) -> dict[str, float]:
     return {k: float(v) for k, v in value.items()}
 
 
-def _key_line(meta_text: str, key: str) -> int | None:
-    for number, line in enumerate(meta_text.split("\n"), start=2):
-        if line.startswith(f"{key}:"):
-            return number
-    return None
-
-
 def front_matter(article: Article) -> dict[str, Any]:
     """The front-matter mapping in a stable order, leaving out empty optional fields."""
     out: dict[str, Any] = {}
     for key in FIELD_ORDER:
         value = getattr(article, key)
         if key == "provenance":
-            value = {k: v for k, v in dataclasses.asdict(value).items() if v}
+            value = {k: list(v) if k == "also" else v for k, v in dataclasses.asdict(value).items() if v}
         elif key in LIST_FIELDS:
             value = list(value)
         if value in (None, "", [], {}, False) and key not in ("authors", "topics"):

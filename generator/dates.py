@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+FORMS = "accepted forms: 2024-11-15, 2024-11-15T09:30, 2024-11-15T09:30:00+01:00"
+
 
 def to_datetime(value: str, tz: ZoneInfo) -> dt.datetime:
     """The aware moment of an ISO 8601 day or day-and-time (naive ones take ``tz``)."""
@@ -34,11 +36,15 @@ def normalise(value: object, tz: ZoneInfo) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     if not isinstance(value, str):
-        raise ValueError(f"expected an ISO 8601 date, got {value!r}")
+        raise ValueError(f"expected a date, got {value!r}; {FORMS}")
     text = value.strip()
-    if len(text) == 10:
-        return dt.date.fromisoformat(text).isoformat()
-    return to_datetime(text, tz).isoformat()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text).isoformat()
+        return to_datetime(text, tz).isoformat()
+    except ValueError as exc:
+        reason = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"
+        raise ValueError(f"{value!r} is not a valid date{reason}; {FORMS}") from None
 
 
 def with_zone(day: str, time: str | None, tz: ZoneInfo) -> str:

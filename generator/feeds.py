@@ -4,6 +4,10 @@
 no per-variant code. feedgen defaults that would break determinism or readers are always overridden:
 the feed's updated/lastBuildDate is the newest article's (never now()), entries are appended in order
 (feedgen prepends by default), and the guid is the article's stored id (never the permalink).
+
+An article without a printed date gets no RSS ``pubDate`` (optional in RSS 2.0) and no Atom ``published``:
+a feed never claims a publication date the article does not have. Its Atom ``updated`` (required) is the
+capture time, when the entry came into this digest; feed readers show such items as new when they see them.
 """
 
 from __future__ import annotations
@@ -161,8 +165,10 @@ def _add_entry(fg: FeedGenerator, view: ArticleView, urls: Urls) -> None:
     entry.id(f"urn:digest:{view.article.id}")  # also the RSS guid, isPermaLink=false
     entry.title(view.title)
     entry.link(href=page, rel="alternate", type="text/html")
-    assert view.feed_moment is not None
-    entry.published(view.feed_moment)
+    if view.moment is not None:
+        entry.published(view.moment)  # RSS pubDate and Atom published: only a date the article carries
+    # Atom requires <updated>: when the entry last changed in this feed. For an undated article that is
+    # when it was captured (added to the digest), which claims nothing about when it was published.
     entry.updated(_last_change(view))
     for name in view.article.authors:
         entry.author({"name": name})
@@ -178,7 +184,7 @@ def _content_html(view: ArticleView, page: str) -> str:
     article = view.article
     parts: list[str] = []
     if article.source:
-        parts.append(_source_line(article.source, article.url))
+        parts.append(_source_line(article.source, view.original_url))  # (never a javascript: link)
     parts.append(view.feed_html(page))
     return "\n".join(parts)
 

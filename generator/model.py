@@ -27,17 +27,16 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator import dates
-from generator.config import SiteConfig
-from generator.content import Article
+from generator.config import SiteConfig, config_line
+from generator.content import Article, key_line
 from generator.errors import DigestError
 from generator.reuse import NOTHING, Reuse
 
 if TYPE_CHECKING:
     from generator.research.analysis import Research
-from generator.slugs import collision_key, slugify
+from generator.slugs import collision_key, file_slug, slugify
 
 WORDS_PER_MINUTE = 220
-DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")  # content/articles/<yyyy>/<yyyy-mm-dd>-<slug>.md
 SUMMARY_WORDS = 45
 
 
@@ -405,15 +404,17 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     return their results of then, so an edit re-does the steps of the articles it touched."""
     shown = [item for item in loaded if drafts or not item.article.draft]
     published = [item for item in shown if not item.article.duplicate_of]
+    _check_ids(loaded)
     for item in published:
-        _check_slug(item.article.slug, item.source)
-    for topic in cfg.topics:
-        _check_slug(topic.slug, cfg.root / "site.yaml")
+        _check_slug(item.article.slug, item.source, partial(key_line, item.source, "slug"))
+    for number, topic in enumerate(cfg.topics):
+        _check_slug(topic.slug, cfg.root / "site.yaml", partial(config_line, cfg, "topics", number, "slug"))
     files = [reuse("file", (item,), partial(_file_facts, item)) for item in published]
     # (The outcome depends on the slugs alone: while they are as last build's, it passed.)
     reuse("slugs checked", (), partial(_check_collisions, [(facts.slug, item.source)
                                                            for facts, item in zip(files, published, strict=True)],
-                                       "articles/", "article URL"), values=tuple(facts.slug for facts in files))
+                                       "articles/", "article URL", lambda _slug, source: _article_line(source)),
+                                       values=tuple(facts.slug for facts in files))
     topic_names = _topic_names(cfg, files)
     # By value: an edit that leaves the set of topics as it was keeps every view's topic references.
     refs = reuse("topic refs", (), partial(_refs, cfg, topic_names),
@@ -472,16 +473,34 @@ def article_slug(article: Article, source: Path) -> str:
     title, so new articles still get readable URLs."""
     if article.slug:
         return article.slug
-    return slugify(DATE_PREFIX.sub("", source.stem), fallback=article.id)
+    return file_slug(source.stem, fallback=article.id)
 
 
-def _check_slug(slug: str | None, source: Path) -> None:
+def _check_ids(loaded: Sequence[Loaded]) -> None:
+    """An id is a page and a feed guid: two files with one id would be one page (the other lost)."""
+    seen: dict[str, Path] = {}
+    for item in loaded:
+        other = seen.setdefault(item.article.id, item.source)
+        if other != item.source:
+            raise DigestError(f"id: {item.article.id!r} is also the id of {other}; every article needs its own "
+                              "(a copy of an article? delete one, or give it a new id)", item.source,
+                              key_line(item.source, "id"))
+
+
+def _check_slug(slug: str | None, source: Path, line: Callable[[], int | None]) -> None:
     """A hand-written slug is one URL path segment: no '/', no leading '.', no spaces."""
     if slug is not None and not re.fullmatch(r"\w[\w.-]*", slug):
-        raise DigestError(f"slug: {slug!r} is not a single URL segment; use letters, digits and '-'", source)
+        raise DigestError(f"slug: {slug!r} is not a single URL segment; use letters, digits and '-'", source,
+                          line())
 
 
-def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str) -> None:
+def _article_line(source: Path) -> int | None:
+    """Where an article's URL comes from: its ``slug``, else its title (ingest names files after it)."""
+    return key_line(source, "slug") or key_line(source, "title")
+
+
+def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str,
+                      line: Callable[[str, Path], int | None]) -> None:
     """Two things that would write the same URL (also after case/accent folding) fail the build."""
     seen: dict[str, tuple[str, Path]] = {}
     for slug, source in items:
@@ -489,7 +508,7 @@ def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str)
         if key in seen:
             other_slug, other = seen[key]
             raise DigestError(f"{what} {prefix}{slug}/ clashes with {prefix}{other_slug}/ of {other}; "
-                              "give one of them a different 'slug'", source)
+                              "give one of them a different 'slug'", source, line(slug, source))
         seen[key] = (slug, source)
 
 
@@ -631,8 +650,14 @@ def _check_topic_collisions(cfg: SiteConfig, views: Sequence[ArticleView],
             return cfg.root / "site.yaml"
         return members[name][0].source
 
+    def line(slug: str, where: Path) -> int | None:
+        if where != cfg.root / "site.yaml":
+            return key_line(where, "topics")
+        number = next((n for n, t in enumerate(cfg.topics) if topic_slug(cfg, t.name) == slug), None)
+        return config_line(cfg, "topics", number) if number is not None else None
+
     _check_collisions(((topic_slug(cfg, name), source(name)) for name in sorted(members)), "topics/",
-                      "topic URL")
+                      "topic URL", line)
 
 
 # --- Lists ----------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from functools import lru_cache
 from unidecode import unidecode
 
 MAX_SLUG_WORDS = 12
+DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")  # content/articles/<yyyy>/<yyyy-mm-dd>-<slug>.md
 
 
 @lru_cache(maxsize=65536)  # a build asks again for every article and topic; the answer never changes
@@ -29,3 +30,9 @@ def slugify(text: str, fallback: str = "") -> str:
 def collision_key(slug: str) -> str:
     """Two slugs that differ only in case or accents would clash on a case-insensitive host."""
     return unidecode(unicodedata.normalize("NFKC", slug)).casefold()
+
+
+def file_slug(stem: str, fallback: str) -> str:
+    """The URL slug an article file's name gives (without front matter ``slug``): the name without its
+    date prefix. Ingest names files so that this never clashes (``generator.ingest.target_path``)."""
+    return slugify(DATE_PREFIX.sub("", stem), fallback=fallback)

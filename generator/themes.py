@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.config import SiteConfig
+from generator.config import SiteConfig, config_line
 from generator.errors import ConfigError
 
 BUNDLED_THEMES = Path(__file__).resolve().parent / "themes"
@@ -22,7 +22,8 @@ def theme_roots(cfg: SiteConfig) -> tuple[Path, ...]:
     if not roots or roots[0].name != cfg.theme:
         bundled = ", ".join(sorted(p.name for p in BUNDLED_THEMES.iterdir() if p.is_dir()))
         raise ConfigError(f"theme: no theme {cfg.theme!r} in {cfg.path('themes')} "
-                          f"or among the bundled themes ({bundled})", cfg.root / "site.yaml")
+                          f"or among the bundled themes ({bundled})", cfg.root / "site.yaml",
+                          config_line(cfg, "theme"))
     return roots
 
 

@@ -1,5 +1,6 @@
 """The build cache only saves work: every incremental build equals a cold build of the same content."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -67,7 +68,8 @@ def edit_template(root: Path) -> None:
 
 def edit_config(root: Path) -> None:
     config = root / "site.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "\nfeed_limit: 1\n", encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"(?m)^feed_limit: .*$", "feed_limit: 1", text), encoding="utf-8")
 
 
 @pytest.mark.parametrize("change", [edit_title, edit_body, add_article, delete_article, retopic, edit_template,

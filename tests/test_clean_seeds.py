@@ -1,17 +1,14 @@
-"""The five seed captures in ../shared/seeds: the fields a careful editor would write, checked here with
-small expectations of our own (the shared scorer checks the rest). Skipped where ../shared is absent."""
+"""The five seed captures (tests/fixtures/seeds/captures, a copy of ../shared/seeds): the fields a careful
+editor would write, checked here with small expectations of our own (the shared scorer checks the rest)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from generator.clean import NO_DATE, Cleaned, clean_capture
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "captures"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seed captures not available")
+SEEDS = Path(__file__).parent / "fixtures" / "seeds" / "captures"
 TZ = ZoneInfo("UTC")
 
 

@@ -97,8 +97,9 @@ def test_two_captures_of_the_same_text_give_one_article(digest):
     (digest / "captures" / "b.txt").write_text(CAPTURE, encoding="utf-8")
     cfg = load_config(digest)
     statuses = sorted(r.status for r in ingest(cfg, [cfg.path("captures")], progress=False))
-    assert statuses == ["duplicate", "new"]
+    assert statuses == ["merged", "new"]
     assert len(articles(digest)) == 1
+    assert {r.status for r in ingest(cfg, [cfg.path("captures")], progress=False)} == {"unchanged"}
 
 
 def test_only_new_never_touches_existing_articles(digest):

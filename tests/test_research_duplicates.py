@@ -3,13 +3,9 @@ written independently are not."""
 
 from __future__ import annotations
 
-import pytest
-
 from generator.content import Article
 from generator.research.duplicates import find_duplicates, hidden_ids, overlap, shingles
-from tests.fixtures.research.seeds import GOLD, gold_articles
-
-needs_gold = pytest.mark.skipif(not GOLD.is_dir(), reason="shared/seeds/gold not present")
+from tests.fixtures.research.seeds import gold_articles
 
 WIRE = "\n\n".join([
     'A Russian delegation led by Natural Resources Minister Alexander Kozlov is visiting Pyongyang, North'
@@ -49,7 +45,6 @@ def test_light_edits_are_detected_and_the_earliest_is_canonical() -> None:
     assert hidden_ids(groups) == frozenset({"late", "undated"})
 
 
-@needs_gold
 def test_independent_reports_of_one_event_are_not_duplicates() -> None:
     # 000 and 003 report the same visit, 001 and 002 the next one: same facts, own words.
     gold = list(gold_articles().values())
@@ -58,7 +53,6 @@ def test_independent_reports_of_one_event_are_not_duplicates() -> None:
     assert jaccard < 0.1 and contained < 0.2
 
 
-@needs_gold
 def test_a_copy_among_the_seeds_is_found() -> None:
     gold = gold_articles()
     seed = gold["003_0ab30a3697094bbd"]

@@ -9,13 +9,10 @@ import pytest
 from generator.content import Article
 from generator.research.analysis import analyse
 from generator.research.related import related_articles
-from tests.fixtures.research.seeds import GOLD, gold_articles
+from tests.fixtures.research.seeds import gold_articles
 from tests.fixtures.research.synthetic import corpus
 
-needs_gold = pytest.mark.skipif(not GOLD.is_dir(), reason="shared/seeds/gold not present")
 
-
-@needs_gold
 def test_same_story_comes_first_then_shared_names() -> None:
     gold = gold_articles()
     articles = list(gold.values())

@@ -2,14 +2,11 @@
 
 from pathlib import Path
 
-import pytest
 from lxml import html
 
 from generator.build import build_site
 from generator.config import load_config
-from tests.fixtures.research.seeds import GOLD, gold_articles, write_digest
-
-pytestmark = pytest.mark.skipif(not GOLD.is_dir(), reason="shared/seeds/gold not present")
+from tests.fixtures.research.seeds import gold_articles, write_digest
 
 
 def links(page: Path) -> list[str]:

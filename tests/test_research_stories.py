@@ -14,10 +14,8 @@ from generator.content import Article
 from generator.research.entities import extract
 from generator.research.stories import find_stories
 from generator.research.text import mentioned_dates
-from tests.fixtures.research.seeds import GOLD, gold_articles, gold_stories, write_digest
+from tests.fixtures.research.seeds import gold_articles, gold_stories, write_digest
 from tests.fixtures.research.synthetic import corpus, pairwise_scores
-
-needs_gold = pytest.mark.skipif(not GOLD.is_dir(), reason="shared/seeds/gold not present")
 
 
 def _groups(stories: object, articles: list[Article]) -> list[list[int]]:
@@ -25,7 +23,6 @@ def _groups(stories: object, articles: list[Article]) -> list[list[int]]:
     return [[index[a.id] for a in s.articles] for s in stories]  # type: ignore[attr-defined]
 
 
-@needs_gold
 def test_cli_json_gives_exactly_the_three_seed_stories(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_digest(tmp_path, gold_articles())
     assert main(["-C", str(tmp_path), "stories", "--json"]) == 0
@@ -123,7 +120,6 @@ def test_dates_named_in_text() -> None:
     assert found.yearless == (3,)
 
 
-@needs_gold
 def test_a_syndicated_copy_joins_its_original_story_without_splitting_it() -> None:
     gold = gold_articles()
     original = gold["003_0ab30a3697094bbd"]
@@ -136,7 +132,6 @@ def test_a_syndicated_copy_joins_its_original_story_without_splitting_it() -> No
     assert found[kozlov_2023].title != "Copy"
 
 
-@needs_gold
 def test_cli_listing_and_bad_front_matter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_digest(tmp_path, gold_articles())
     assert main(["-C", str(tmp_path), "stories"]) == 0

@@ -113,8 +113,12 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
 
 
 def with_offset(value: str | None, tz: ZoneInfo) -> str | None:
-    """A day stays a day; a moment without offset takes the site's zone (as for text captures)."""
-    return normalise_date(value, tz) if value else None
+    """A day stays a day; a moment without offset takes the site's zone (as for text captures). An
+    impossible date in a page's metadata (``2024-02-30``) is no date: digest never invents one."""
+    try:
+        return normalise_date(value, tz) if value else None
+    except ValueError:
+        return None
 
 
 def drop_furniture(blocks: list[markdown.Block]) -> list[markdown.Block]:

@@ -10,7 +10,7 @@ from generator.config import load_config
 from generator.content import is_edited
 from generator.errors import DigestError
 from generator.ignored import IGNORE_FILE, add_ignored
-from generator.ingest import display_path, load_index
+from generator.ingest import display_path, forget_capture, load_index
 
 
 def register(sub: Any) -> None:
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
         raise DigestError("no capture given (digest ignore captures/FILE...)")
     cfg = load_config(args.root)
     folder = cfg.path("captures")
-    index = load_index(cfg, warn=lambda message: None)
+    index = load_index(cfg)
     for given in args.captures:
         path = capture_path(given, cfg.root)
         if not path.resolve().is_relative_to(folder) or not path.is_file():
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
                   "it should go)")
         else:
             article.unlink()
+            forget_capture(cfg, name)
             print(f"removed   {display_path(article, cfg.root)}  (ingest made it from this capture)")
     print(f"listed in {IGNORE_FILE}; delete a line there to take a capture back")
     return 0

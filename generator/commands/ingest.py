@@ -28,13 +28,21 @@ def run(args: argparse.Namespace) -> int:
     results = ingest(cfg, paths, force=args.force, progress=sys.stderr.isatty())
     seconds = time.perf_counter() - started
     for result in results:
-        print(describe(result, cfg.root))
+        if result.status not in QUIET:
+            print(describe(result, cfg.root))
     counts = {status: sum(r.status == status for r in results) for status in
-              ("new", "updated", "unchanged", "kept", "duplicate", "failed")}
+              ("new", "updated", "merged", "unchanged", "kept", "deleted", "failed")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no captures found"
-    rate = f"; {len(results)} captures in {seconds:.1f} s ({len(results) / seconds:.0f}/s)" if results else ""
+    captures = f"{len(results)} capture" + ("" if len(results) == 1 else "s")
+    rate = f"; {captures} in {seconds:.1f} s ({len(results) / seconds:.0f}/s)" if results else ""
     print(summary + rate)
+    if counts["deleted"]:
+        print(f"({counts['deleted']} skipped: their articles were deleted; name a capture to ingest it again: "
+              "digest ingest captures/<file>)")
     return 1 if counts["failed"] else 0
+
+
+QUIET = ("unchanged", "deleted")  # the usual case: only the summary counts them
 
 
 def describe(result: IngestResult, root: Path) -> str:

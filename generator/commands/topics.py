@@ -47,4 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{count.name:<{width}}  {count.articles:>4} articles{note}")
     print(f"{sum(c.declared for c in counts)} declared, {sum(not c.declared for c in counts)} undeclared, "
           f"{len(articles)} articles")
+    if not cfg.topics:
+        print("no topics declared in site.yaml yet: `digest topics --suggest` proposes some from the names "
+              "in the articles")
     return 0
