@@ -129,7 +129,7 @@ def test_an_unknown_command_gets_did_you_mean(capsys):
 
     assert err.strip() == ("digest: error: unknown command 'biuld'; did you mean 'build'? "
                            f"(commands: {', '.join(COMMANDS)})")
-    assert "clean, ingest, build" in err
+    assert "clean, ingest, add" in err
 
 
 def test_a_fifo_named_on_the_command_line_is_refused_not_waited_for(tmp_path):
