@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import build_site
-from generator.config import load_config
+from generator.commands import load_digest
 
 
 def register(sub: Any) -> None:
@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = load_config(args.root, base_url=args.base_url)
+    cfg = load_digest(args.root, base_url=args.base_url)
     out = args.out.resolve() if args.out else cfg.path("output")
     report = build_site(cfg, drafts=args.drafts, ingest_new=args.ingest, out=out)
     for path in report.ingested:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from generator.config import load_config
+from generator.commands import load_digest
 from generator.deploy import DeployOptions, deploy
 
 
@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = load_config(args.root)
+    cfg = load_digest(args.root)
     options = DeployOptions(remote=args.remote, branch=args.branch, message=args.message, push=args.push)
     result = deploy(cfg, options)
     short = result.commit[:12]
