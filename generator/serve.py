@@ -39,6 +39,12 @@ from generator.watch import BuildResult, BuildSite, Outcome, WatchSession, needs
 EVENTS_PATH = "/__digest/events"
 KEEPALIVE_SECONDS = 15.0  # an SSE comment this often notices closed pages and keeps proxies from timing out
 HISTORY = 256  # builds remembered for streams that connect late
+# A connection that sends nothing for this long is closed: a partial request (a stalled client, a port
+# scanner) would otherwise hold its thread for ever. Event streams only write, and a page reads them.
+REQUEST_TIMEOUT_SECONDS = 10.0
+# Connections the kernel completes while every thread is busy starting others. The default, 5, made 11
+# of 2,000 requests in bursts of 200 (a page reloading with its assets, many pages open) time out.
+LISTEN_BACKLOG = 1024
 
 # Suffixes of files every page may use: when one changes, every open page reloads.
 SHARED_ASSETS = (".css", ".js", ".mjs", ".woff", ".woff2", ".ttf", ".otf", ".svg", ".png", ".jpg", ".jpeg",
@@ -286,10 +292,13 @@ class LiveServer(ThreadingHTTPServer):
     """Serves ``mount.folder`` under ``mount.base_path`` with live reload from ``hub``."""
 
     daemon_threads = True  # open SSE streams must not keep the process alive on Ctrl-C
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], mount: Mount, hub: ReloadHub | None = None) -> None:
+    def __init__(self, address: tuple[str, int], mount: Mount, hub: ReloadHub | None = None,
+                 request_timeout: float = REQUEST_TIMEOUT_SECONDS) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
+        self.request_timeout = request_timeout
         super().__init__(address, Handler)
         self._mount = mount
         self._mount_lock = threading.Lock()
@@ -310,8 +319,9 @@ class LiveServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
     def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
-        """A page closed in the middle of a response is normal while previewing; anything else is printed."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        """A page closed in the middle of a response (or a client stalled past the timeout) is normal while
+        previewing; anything else is printed."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             super().handle_error(request, client_address)
 
     def close(self) -> None:
@@ -326,6 +336,10 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: reloads reuse the connection
     disable_nagle_algorithm = True  # headers and body are two writes: without this, +40 ms per response
     server_version = "digest"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.request_timeout)  # for every read and write
 
     def do_GET(self) -> None:
         self._respond(head_only=False)
@@ -407,7 +421,7 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 self.wfile.write(message)
                 self.wfile.flush()
-        except ConnectionError:  # the page went away
+        except (ConnectionError, TimeoutError):  # the page went away, or stopped reading
             return
         finally:
             self.server.hub.unsubscribe(stream)
