@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -28,6 +29,7 @@ from generator.cache import (
     FileEntry,
     Manifest,
     Session,
+    build_lock,
     clear_manifest,
     collector_paused,
     load_ingest_mark,
@@ -76,7 +78,9 @@ def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True
     A ``session`` (kept by a preview between builds) holds the cache's state in memory; its background
     work (research, search indexing) is stopped while the build runs."""
     session = session or Session(reuse=NOTHING)
-    with session.background_paused():
+    # One build of a digest at a time (its cache and its output are shared); a build without the cache
+    # (tests, one-off builds into a folder of their own) takes no lock, and so writes nothing to the cache.
+    with build_lock(cfg.path("cache"), _warn) if use_cache else nullcontext(), session.background_paused():
         return _build_site(cfg, drafts, ingest_new, out, use_cache, session)
 
 
@@ -149,7 +153,9 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     # again and again (at 10,000 articles that cost a quarter of an edit rebuild).
     gc.freeze()
     store = DerivedStore(cache_root)
-    staging = Staging(out)
+    # A preview's folder (in the cache, read by its server only) is updated in place, at the speed a save
+    # needs; any other output folder gets the whole new site at once (see output.Staging).
+    staging = Staging(out, swap=not (cache_root is not None and out.is_relative_to(cache_root.resolve())))
     try:
         # Loading and modelling make many objects and no cyclic garbage: with the collector on, its full
         # scans of the growing model cost 40 % of the model stage at 100,000 articles.
@@ -194,8 +200,9 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
                     stage_stale_mark(staging, produced, changed)
                 stages.lap("search")
         written = sorted(changed)
-        staging.commit()
-        removed = prune(out, produced, present)
+        removed = sorted(name for name in present - produced if not any(part in KEEP_NAMES for part in
+                                                                          Path(name).parts))
+        staging.commit(produced | (present - produced - set(removed)), present)
         stages.lap("write")
         if session.search and cfg.research:
             session.search.committed(out, cfg.language)  # the pages are all in place now
@@ -241,7 +248,9 @@ def render_and_stage(stale: list[Job], staging: Staging, store: DerivedStore) ->
         return staging.stage(job.path, job.render())
 
     flags = fork_map(render, stale, in_worker=store.reopen_in_worker, min_items=RENDER_PARALLEL_MIN)
-    return {job.path for job, flag in zip(stale, flags, strict=True) if flag}
+    changed = {job.path for job, flag in zip(stale, flags, strict=True) if flag}
+    staging.mark(changed)  # (a worker's own record of what it staged ends with it)
+    return changed
 
 
 def stage_search_bundle(bundle: dict[str, bytes | None], staging: Staging, produced: set[str],
@@ -466,19 +475,6 @@ def check_output_folder(cfg: SiteConfig, out: Path) -> None:
         if source.is_relative_to(out) or (source != cfg.root and out.is_relative_to(source)):
             raise DigestError(f"output folder {out} overlaps {source}; choose a separate folder",
                               cfg.root / "site.yaml")
-
-
-def prune(out: Path, keep: set[str], present: set[str]) -> list[str]:
-    """Delete the files of ``present`` this build did not produce, then the folders left empty."""
-    removed = sorted(name for name in present - keep
-                     if not any(part in KEEP_NAMES for part in Path(name).parts))
-    for name in removed:
-        (out / name).unlink(missing_ok=True)
-    for folder in sorted({(out / name).parent for name in removed}, key=lambda p: len(p.parts), reverse=True):
-        while folder != out and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
-    return removed
 
 
 def _warn(message: str) -> None:
