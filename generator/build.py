@@ -69,28 +69,31 @@ class BuildReport:
 
 
 def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True,
-               out: Path | None = None, use_cache: bool = True, session: Session | None = None) -> BuildReport:
+               out: Path | None = None, use_cache: bool = True, session: Session | None = None,
+               progress: Callable[[str], None] | None = None) -> BuildReport:
     """Build the site into ``out`` (default: the configured output folder). Raises DigestError on bad
     input, in which case nothing in ``out`` has changed.
 
     With the build cache (``folders.cache``), unchanged content files are not parsed again and outputs
     whose inputs did not change are neither rendered nor written; the output is the same either way.
     A ``session`` (kept by a preview between builds) holds the cache's state in memory; its background
-    work (research, search indexing) is stopped while the build runs."""
+    work (research, search indexing) is stopped while the build runs. ``progress`` is told what each
+    stage does as it starts ("rendering 4,312 of 4,312 pages")."""
     session = session or Session(reuse=NOTHING)
     # One build of a digest at a time (its cache and its output are shared); a build without the cache
     # (tests, one-off builds into a folder of their own) takes no lock, and so writes nothing to the cache.
     with build_lock(cfg.path("cache"), _warn) if use_cache else nullcontext(), session.background_paused():
-        return _build_site(cfg, drafts, ingest_new, out, use_cache, session)
+        return _build_site(cfg, drafts, ingest_new, out, use_cache, session, Stages(progress=progress))
 
 
 def _build_site(cfg: SiteConfig, drafts: bool, ingest_new: bool, out: Path | None, use_cache: bool,
-                session: Session) -> BuildReport:
+                session: Session, stages: Stages) -> BuildReport:
     out = (out or cfg.path("output")).resolve()
     check_output_folder(cfg, out)
-    stages = Stages()
     cache_root = cfg.path("cache") if use_cache else None
     content_stats = content_file_stats(cfg)
+    if ingest_new:
+        stages.begin("looking for new captures")
     ingested = ingest_captures(cfg, cache_root, content_stats) if ingest_new else []
     if ingest_new:
         stages.lap("ingest")
@@ -144,6 +147,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     from generator.research.search import bundle_for_build
     from generator.sitefiles import site_file_jobs
 
+    stages.begin(f"reading {len(content_stats):,} articles")
     state = (session.recall(cache_root, settings) or load_state(cache_root)) if cache_root else BuildState()
     known_loaded = session.loaded
     session.forget()  # until this build succeeds: a failed build's state is never reused
@@ -162,6 +166,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         with collector_paused():
             files = load_files(cfg, state.files, content_stats)
             stages.lap("load")
+            stages.begin(f"modelling the site from {len(files):,} articles"
+                         + (" (stories, duplicates, related articles)" if cfg.research else ""))
             deferred = session.research
             loaded = {path: _loaded(known_loaded, path, entry) for path, entry in sorted(files.items())}
             site = build_model(cfg, [item for _entry, item in loaded.values()], drafts=drafts, store=store,
@@ -182,10 +188,12 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             stale_pages = [job for job in html_jobs if is_stale(job)]
             gc.freeze()  # before the collector is back on, or its first pass scans all of the above
         stages.lap("model")
+        stages.begin(f"rendering {len(stale_pages):,} of {len(html_jobs):,} pages")
         derive_ahead(site, store, len(stale_pages))
         produced = {job.path for job in jobs}
         changed = render_and_stage(stale_pages, staging, store)
         stages.lap("render")
+        stages.begin("feeds and sitemap" + (", search index" if cfg.research else ""))
         with ThreadPoolExecutor(max_workers=1) as background:
             # Pagefind indexes the pages (a process of its own) while the feeds render.
             search_entries = session.search.bundle if session.search else \
@@ -199,6 +207,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
                 if session.search and session.search.behind:
                     stage_stale_mark(staging, produced, changed)
                 stages.lap("search")
+        stages.begin(f"publishing {len(produced):,} files ({len(changed):,} changed)")
         written = sorted(changed)
         removed = sorted(name for name in present - produced if not any(part in KEEP_NAMES for part in
                                                                           Path(name).parts))
@@ -207,6 +216,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
         if session.search and cfg.research:
             session.search.committed(out, cfg.language)  # the pages are all in place now
         if cache_root:
+            stages.begin("saving the build cache")
             store.flush()
             fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
             saved = save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints), state)

@@ -34,7 +34,16 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from generator.config import SiteConfig, load_config
 from generator.errors import DigestError
 from generator.urls import Urls, output_file
-from generator.watch import BuildResult, BuildSite, Outcome, WatchSession, needs_ingest, watch_plan
+from generator.watch import (
+    BuildResult,
+    BuildSite,
+    Outcome,
+    WatchSession,
+    changed_between,
+    needs_ingest,
+    snapshot,
+    watch_plan,
+)
 
 EVENTS_PATH = "/__digest/events"
 KEEPALIVE_SECONDS = 15.0  # an SSE comment this often notices closed pages and keeps proxies from timing out
@@ -474,13 +483,15 @@ def start_preview(root: Path, build_site: BuildSite, *, host: str = "127.0.0.1",
     session = WatchSession(watch_plan(cfg, [preview_output(cfg)]), build, report)
     try:
         # The first build runs before any thread of ours (the watcher's, the server's) exists, so it may
-        # fork workers on every core (a large digest's first preview is ready in half the time); a second
-        # one once the watcher runs takes in any edit made meanwhile (without any, a check that writes
-        # nothing).
+        # fork workers on every core (a large digest's first preview is ready in half the time). What
+        # changed meanwhile, but for the articles that build ingested itself, is handed to the watcher
+        # once it runs: a second build only when something did change.
+        before = snapshot(session.plan)
         first = session.rebuild()
         session.start()
-        if first.error is None:
-            session.rebuild()
+        ingested = {Path(path) for path in getattr(first.result, "ingested", ())}
+        for path in sorted(changed_between(before, snapshot(session.plan)) - ingested):
+            session.debouncer.add(path)
     except BaseException:
         session.stop()
         server.server_close()
