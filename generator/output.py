@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.errors import DigestError
+
 
 def holds(path: Path, data: bytes) -> bool:
     """Does the file at ``path`` hold exactly ``data``? (Size first: most changed files differ in it.)"""
@@ -86,8 +88,12 @@ class Staging:
         self.staged: set[str] = set()  # site paths staged by this process (workers report theirs: ``mark``)
         if swap:
             self.folder = spare_folder(out)
-            recover(out)
-            self.folder.mkdir(parents=True, exist_ok=True)
+            try:
+                recover(out)
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DigestError(f"cannot make the spare folder {self.folder} beside the output folder: "
+                                  f"{exc.strerror or exc} (the output folder's parent must be writable)") from None
         else:
             self.folder = out / STAGING
             self.discard()
@@ -114,7 +120,12 @@ class Staging:
         staged, the others as they are now); ``present`` names the files there before."""
         if self.swap:
             _complete(self.folder, self.out, site, self.staged)
-            swap(self.out, self.folder)
+            try:
+                swap(self.out, self.folder)
+            except OSError as exc:  # EBUSY: the output folder is a mount point
+                raise DigestError(f"cannot publish: the output folder {self.out} cannot be renamed "
+                                  f"({exc.strerror or exc}); if it is a mount point, build into a folder "
+                                  "inside it (--out)") from None
             return
         if self.folder.is_dir():  # else nothing changed
             _merge(self.folder, self.out)
@@ -145,20 +156,19 @@ def _make_folder_for(target: Path) -> None:
 
 
 def _replace(target: Path, data: bytes) -> None:
-    """Write ``target`` as a new file (temporary name, then rename), making way for it when a folder is
-    where the file goes or a file is where one of its folders goes (the site's shape changed)."""
+    """Write ``target`` as a new file, never into the file there (in a spare folder, that may be a hard
+    link to the live one), making way for it when a folder is where the file goes or a file is where one
+    of its folders goes (the site's shape changed). A file cut short by a kill is no danger: the next
+    build trusts only files it staged itself or that are the live ones."""
     _make_folder_for(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        os.unlink(target)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(target)
+    with open(target, "xb") as handle:
+        handle.write(data)
 
 
 def _complete(spare: Path, live: Path, site: set[str], staged: set[str]) -> None:
