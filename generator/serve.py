@@ -13,6 +13,7 @@ The live-reload script is added to HTML responses only, in memory; files on disk
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import posixpath
@@ -349,6 +350,27 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(self.server.request_timeout)  # for every read and write
+
+    def handle_one_request(self) -> None:
+        """One request, whose line and headers must all arrive within the timeout: the socket's timeout
+        bounds each read only, and a client dripping a byte at a time (slowloris) would pass every one."""
+        deadline = threading.Timer(self.server.request_timeout, self._drop)
+        deadline.daemon = True
+        self._deadline = deadline
+        deadline.start()
+        try:
+            super().handle_one_request()
+        finally:
+            deadline.cancel()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()  # reads the headers
+        self._deadline.cancel()  # the request is in; an event stream may now stay open for hours
+        return parsed
+
+    def _drop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def do_GET(self) -> None:
         self._respond(head_only=False)

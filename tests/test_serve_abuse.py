@@ -3,9 +3,11 @@ timeout, a burst of connections is queued by the kernel rather than refused, and
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -66,6 +68,24 @@ def test_a_partial_request_is_dropped_after_the_timeout_and_others_are_served(se
             received += conn.recv(4096)
         assert received.startswith(b"HTTP/1.1 200")
         assert conn.recv(1024) == b""
+
+
+def test_a_request_dripped_a_byte_at_a_time_is_dropped(server: LiveServer) -> None:
+    """Each byte arrives within the timeout, so only a deadline for the whole request ends it."""
+    request = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"x" * 100 + b"\r\n\r\n"
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=BOUND)
+    with sock:
+        sent = 0
+        with contextlib.suppress(OSError):  # the server closed the connection: a send fails
+            for byte in request:
+                sock.sendall(bytes([byte]))
+                sent += 1
+                time.sleep(STALL_TIMEOUT / 4)
+        # Dropped after about 4 bytes: long before the 100-odd bytes of the request were all sent.
+        assert sent < len(request)
+        with contextlib.suppress(OSError):
+            assert sock.recv(1024) == b""
+    assert get(server.port) == 200
 
 
 def test_the_kernel_queues_a_burst_of_connections_while_no_thread_accepts(site: Path) -> None:
