@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -28,6 +29,7 @@ from generator.cache import (
     FileEntry,
     Manifest,
     Session,
+    build_lock,
     clear_manifest,
     collector_paused,
     load_ingest_mark,
@@ -68,26 +70,31 @@ class BuildReport:
 
 
 def build_site(cfg: SiteConfig, *, drafts: bool = False, ingest_new: bool = True,
-               out: Path | None = None, use_cache: bool = True, session: Session | None = None) -> BuildReport:
+               out: Path | None = None, use_cache: bool = True, session: Session | None = None,
+               progress: Callable[[str], None] | None = None) -> BuildReport:
     """Build the site into ``out`` (default: the configured output folder). Raises DigestError on bad
     input, in which case nothing in ``out`` has changed.
 
     With the build cache (``folders.cache``), unchanged content files are not parsed again and outputs
     whose inputs did not change are neither rendered nor written; the output is the same either way.
     A ``session`` (kept by a preview between builds) holds the cache's state in memory; its background
-    work (research, search indexing) is stopped while the build runs."""
+    work (research, search indexing) is stopped while the build runs. ``progress`` is told what each
+    stage does as it starts ("rendering 4,312 of 4,312 pages")."""
     session = session or Session(reuse=NOTHING)
-    with session.background_paused():
-        return _build_site(cfg, drafts, ingest_new, out, use_cache, session)
+    # One build of a digest at a time (its cache and its output are shared); a build without the cache
+    # (tests, one-off builds into a folder of their own) takes no lock, and so writes nothing to the cache.
+    with build_lock(cfg.path("cache"), _warn) if use_cache else nullcontext(), session.background_paused():
+        return _build_site(cfg, drafts, ingest_new, out, use_cache, session, Stages(progress=progress))
 
 
 def _build_site(cfg: SiteConfig, drafts: bool, ingest_new: bool, out: Path | None, use_cache: bool,
-                session: Session) -> BuildReport:
+                session: Session, stages: Stages) -> BuildReport:
     out = (out or cfg.path("output")).resolve()
     check_output_folder(cfg, out)
-    stages = Stages()
     cache_root = cfg.path("cache") if use_cache else None
     content_stats = content_file_stats(cfg)
+    if ingest_new:
+        stages.begin("looking for new captures")
     ingested = ingest_captures(cfg, cache_root, content_stats) if ingest_new else []
     if ingest_new:
         stages.lap("ingest")
@@ -142,6 +149,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     from generator.research.search import bundle_for_build
     from generator.sitefiles import site_file_jobs
 
+    stages.begin(f"reading {len(content_stats):,} articles")
     state = (session.recall(cache_root, settings) or load_state(cache_root)) if cache_root else BuildState()
     known_loaded = session.loaded
     session.forget()  # until this build succeeds: a failed build's state is never reused
@@ -151,13 +159,17 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     # again and again (at 10,000 articles that cost a quarter of an edit rebuild).
     gc.freeze()
     store = DerivedStore(cache_root)
-    staging = Staging(out)
+    # A preview's folder (in the cache, read by its server only) is updated in place, at the speed a save
+    # needs; any other output folder gets the whole new site at once (see output.Staging).
+    staging = Staging(out, swap=not (cache_root is not None and out.is_relative_to(cache_root.resolve())))
     try:
         # Loading and modelling make many objects and no cyclic garbage: with the collector on, its full
         # scans of the growing model cost 40 % of the model stage at 100,000 articles.
         with collector_paused():
             files = load_files(cfg, state.files, content_stats)
             stages.lap("load")
+            stages.begin(f"modelling the site from {len(files):,} articles"
+                         + (" (stories, duplicates, related articles)" if cfg.research else ""))
             deferred = session.research
             loaded = {path: _loaded(known_loaded, path, entry) for path, entry in sorted(files.items())}
             site = build_model(cfg, [item for _entry, item in loaded.values()], drafts=drafts, store=store,
@@ -178,10 +190,12 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             stale_pages = [job for job in html_jobs if is_stale(job)]
             gc.freeze()  # before the collector is back on, or its first pass scans all of the above
         stages.lap("model")
+        stages.begin(f"rendering {len(stale_pages):,} of {len(html_jobs):,} pages")
         derive_ahead(site, store, len(stale_pages))
         produced = {job.path for job in jobs}
         changed = render_and_stage(stale_pages, staging, store)
         stages.lap("render")
+        stages.begin("feeds and sitemap" + (", search index" if cfg.research else ""))
         with ThreadPoolExecutor(max_workers=1) as background:
             # Pagefind indexes the pages (a process of its own) while the feeds render.
             search_entries = session.search.bundle if session.search else \
@@ -195,13 +209,16 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
                 if session.search and session.search.behind:
                     stage_stale_mark(staging, produced, changed)
                 stages.lap("search")
+        stages.begin(f"publishing {len(produced):,} files ({len(changed):,} changed)")
         written = sorted(changed)
-        staging.commit()
-        removed = prune(out, produced, present)
+        removed = sorted(name for name in present - produced if not any(part in KEEP_NAMES for part in
+                                                                          Path(name).parts))
+        staging.commit(produced | (present - produced - set(removed)), present)
         stages.lap("write")
         if session.search and cfg.research:
             session.search.committed(out, cfg.language)  # the pages are all in place now
         if cache_root:
+            stages.begin("saving the build cache")
             store.flush()
             fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint is not None}
             saved = save_state(cache_root, BuildState(settings=settings, files=files, outputs=fingerprints), state)
@@ -243,7 +260,9 @@ def render_and_stage(stale: list[Job], staging: Staging, store: DerivedStore) ->
         return staging.stage(job.path, job.render())
 
     flags = fork_map(render, stale, in_worker=store.reopen_in_worker, min_items=RENDER_PARALLEL_MIN)
-    return {job.path for job, flag in zip(stale, flags, strict=True) if flag}
+    changed = {job.path for job, flag in zip(stale, flags, strict=True) if flag}
+    staging.mark(changed)  # (a worker's own record of what it staged ends with it)
+    return changed
 
 
 def stage_search_bundle(bundle: dict[str, bytes | None], staging: Staging, produced: set[str],
@@ -471,19 +490,6 @@ def check_output_folder(cfg: SiteConfig, out: Path) -> None:
         if source.is_relative_to(out) or (source != cfg.root and out.is_relative_to(source)):
             raise DigestError(f"output folder {out} overlaps {source}; choose a separate folder",
                               cfg.root / "site.yaml")
-
-
-def prune(out: Path, keep: set[str], present: set[str]) -> list[str]:
-    """Delete the files of ``present`` this build did not produce, then the folders left empty."""
-    removed = sorted(name for name in present - keep
-                     if not any(part in KEEP_NAMES for part in Path(name).parts))
-    for name in removed:
-        (out / name).unlink(missing_ok=True)
-    for folder in sorted({(out / name).parent for name in removed}, key=lambda p: len(p.parts), reverse=True):
-        while folder != out and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
-    return removed
 
 
 def _warn(message: str) -> None:

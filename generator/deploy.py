@@ -3,7 +3,9 @@
 Like ``ghp-import`` (what ``mkdocs gh-deploy`` uses), everything goes through git plumbing, so the
 working tree, the index and the checked-out branch are never touched:
 
-1. fetch the remote's branch, so the new commit continues its history;
+1. fetch the remote's branch, so the new commit continues its history (a local branch ahead of it, such
+   as a ``--no-push`` deploy, is continued and pushed; one that has diverged from it is refused: building
+   on either side would drop the other's commits from the branch);
 2. build into a temporary folder;
 3. stage that folder into a *temporary* index (``GIT_INDEX_FILE`` + ``git --work-tree=<site> add``),
    add ``.nojekyll`` and ``CNAME``, and ``git write-tree``;
@@ -49,6 +51,7 @@ class DeployResult:
     committed: bool  # False when the built tree equals the previous tip's
     pushed: bool
     message: str
+    uncommitted: tuple[str, ...] = ()  # source files built with changes git has not committed
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,9 @@ def deploy(cfg: SiteConfig, options: DeployOptions = DeployOptions(),
     _check_base_url(cfg)
     remote_tip = _fetch_branch(git, options) if has_remote else None
     local_tip = git.ok("rev-parse", "--verify", "-q", f"refs/heads/{options.branch}^{{commit}}")
-    parent = remote_tip or local_tip
-    message = options.message or default_message(git)
+    parent = _parent(git, options, local_tip, remote_tip)
+    uncommitted = uncommitted_sources(git, cfg)
+    message = options.message or default_message(git, dirty=bool(uncommitted))
     with tempfile.TemporaryDirectory(prefix="digest-deploy-") as work:
         site = Path(work) / "site"
         site.mkdir()
@@ -122,7 +126,7 @@ def deploy(cfg: SiteConfig, options: DeployOptions = DeployOptions(),
     pushed = options.push and commit != remote_tip
     if pushed:
         git("push", "--quiet", options.remote, f"refs/heads/{options.branch}:refs/heads/{options.branch}")
-    return DeployResult(commit, committed, pushed, message)
+    return DeployResult(commit, committed, pushed, message, uncommitted)
 
 
 def _check_repository(git: Git, options: DeployOptions) -> None:
@@ -157,7 +161,12 @@ def is_local_host(host: str) -> bool:
 
 def _fetch_branch(git: Git, options: DeployOptions) -> str | None:
     """Fetch the remote's branch (when it has one) and return its tip."""
-    listed = git("ls-remote", "--heads", options.remote, f"refs/heads/{options.branch}")
+    asked = git.run("ls-remote", "--heads", options.remote, f"refs/heads/{options.branch}")
+    if asked.returncode != 0:
+        url = git.ok("remote", "get-url", options.remote) or ""
+        raise DigestError(f"cannot read git remote {options.remote!r} ({url}): {_first_fatal(asked.stderr)}; "
+                          f"check its URL with `git remote -v` (or deploy with --no-push)", git.where)
+    listed = asked.stdout.decode("utf-8", "replace").strip()
     if not listed:
         return None
     tracking = f"refs/remotes/{options.remote}/{options.branch}"
@@ -165,8 +174,47 @@ def _fetch_branch(git: Git, options: DeployOptions) -> str | None:
     return git("rev-parse", "--verify", f"{tracking}^{{commit}}")
 
 
-def default_message(git: Git) -> str:
+def _first_fatal(stderr: bytes) -> str:
+    """git's first complaint ("fatal: '/x' does not appear to be a git repository"); its last line is
+    boilerplate ("...and the repository exists.")."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    first = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0] if lines else "")
+    return first.removeprefix("fatal: ").removeprefix("error: ") or "no answer"
+
+
+def _parent(git: Git, options: DeployOptions, local_tip: str | None, remote_tip: str | None) -> str | None:
+    """The commit the new one continues: the remote's tip, or the local branch's when it is ahead of it
+    (commits not pushed yet, e.g. by ``--no-push``: they are kept and pushed). A local branch that has
+    diverged from the remote's is refused: either side's commits would leave the branch."""
+    if local_tip is None or remote_tip is None or local_tip == remote_tip:
+        return remote_tip or local_tip
+    if git.run("merge-base", "--is-ancestor", local_tip, remote_tip).returncode == 0:
+        return remote_tip  # behind: the remote has all of it
+    if git.run("merge-base", "--is-ancestor", remote_tip, local_tip).returncode == 0:
+        return local_tip
+    branch, remote = options.branch, options.remote
+    raise DigestError(f"local branch {branch!r} ({local_tip[:12]}) and {remote}/{branch} ({remote_tip[:12]}) "
+                      f"have diverged, and deploying would drop the local commits; push them first (`git push "
+                      f"{remote} {branch}`, after a merge if needed) or drop them (`git branch -f {branch} "
+                      f"{remote}/{branch}`)", git.where)
+
+
+def uncommitted_sources(git: Git, cfg: SiteConfig) -> tuple[str, ...]:
+    """What the build reads that git has not committed: changed, staged or untracked files of site.yaml,
+    content, templates, static and themes (as ``git status`` names them)."""
+    sources = [cfg.root / CONFIG_NAME, *(cfg.path(name) for name in ("content", "templates", "static", "themes"))]
+    done = git.run("status", "--porcelain", "-z", "--untracked-files=all", "--",
+                   *(str(path) for path in sources if path.exists()))
+    if done.returncode != 0:  # a folder outside the repository: nothing git could have committed
+        return ()
+    entries = done.stdout.decode("utf-8", "replace").split("\0")
+    return tuple(entry[3:] for entry in entries if len(entry) > 3 and entry[2] == " ")
+
+
+def default_message(git: Git, dirty: bool = False) -> str:
     source = git.ok("rev-parse", "--short", "--verify", "-q", "HEAD") or "(no commit yet)"
+    if dirty:
+        source += " plus uncommitted changes"
     return f"Deploy {source} with digest {__version__}"
 
 

@@ -13,6 +13,7 @@ The live-reload script is added to HTML responses only, in memory; files on disk
 
 from __future__ import annotations
 
+import contextlib
 import html
 import ipaddress
 import json
@@ -37,11 +38,26 @@ from generator.desk import Desk
 from generator.desk import Reply as DeskReply
 from generator.errors import DigestError
 from generator.urls import Urls, output_file
-from generator.watch import BuildResult, BuildSite, Outcome, WatchSession, needs_ingest, watch_plan
+from generator.watch import (
+    BuildResult,
+    BuildSite,
+    Outcome,
+    WatchSession,
+    changed_between,
+    needs_ingest,
+    snapshot,
+    watch_plan,
+)
 
 EVENTS_PATH = "/__digest/events"
 KEEPALIVE_SECONDS = 15.0  # an SSE comment this often notices closed pages and keeps proxies from timing out
 HISTORY = 256  # builds remembered for streams that connect late
+# A connection that sends nothing for this long is closed: a partial request (a stalled client, a port
+# scanner) would otherwise hold its thread for ever. Event streams only write, and a page reads them.
+REQUEST_TIMEOUT_SECONDS = 10.0
+# Connections the kernel completes while every thread is busy starting others. The default, 5, made 11
+# of 2,000 requests in bursts of 200 (a page reloading with its assets, many pages open) time out.
+LISTEN_BACKLOG = 1024
 
 # Suffixes of files every page may use: when one changes, every open page reloads.
 SHARED_ASSETS = (".css", ".js", ".mjs", ".woff", ".woff2", ".ttf", ".otf", ".svg", ".png", ".jpg", ".jpeg",
@@ -289,10 +305,13 @@ class LiveServer(ThreadingHTTPServer):
     """Serves ``mount.folder`` under ``mount.base_path`` with live reload from ``hub``."""
 
     daemon_threads = True  # open SSE streams must not keep the process alive on Ctrl-C
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], mount: Mount, hub: ReloadHub | None = None) -> None:
+    def __init__(self, address: tuple[str, int], mount: Mount, hub: ReloadHub | None = None,
+                 request_timeout: float = REQUEST_TIMEOUT_SECONDS) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
+        self.request_timeout = request_timeout
         super().__init__(address, Handler)
         self._mount = mount
         self._mount_lock = threading.Lock()
@@ -314,8 +333,9 @@ class LiveServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
     def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
-        """A page closed in the middle of a response is normal while previewing; anything else is printed."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        """A page closed in the middle of a response (or a client stalled past the timeout) is normal while
+        previewing; anything else is printed."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             super().handle_error(request, client_address)
 
     def close(self) -> None:
@@ -330,6 +350,31 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: reloads reuse the connection
     disable_nagle_algorithm = True  # headers and body are two writes: without this, +40 ms per response
     server_version = "digest"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.request_timeout)  # for every read and write
+
+    def handle_one_request(self) -> None:
+        """One request, whose line and headers must all arrive within the timeout: the socket's timeout
+        bounds each read only, and a client dripping a byte at a time (slowloris) would pass every one."""
+        deadline = threading.Timer(self.server.request_timeout, self._drop)
+        deadline.daemon = True
+        self._deadline = deadline
+        deadline.start()
+        try:
+            super().handle_one_request()
+        finally:
+            deadline.cancel()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()  # reads the headers
+        self._deadline.cancel()  # the request is in; an event stream may now stay open for hours
+        return parsed
+
+    def _drop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def do_GET(self) -> None:
         self._respond(head_only=False)
@@ -438,7 +483,7 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 self.wfile.write(message)
                 self.wfile.flush()
-        except ConnectionError:  # the page went away
+        except (ConnectionError, TimeoutError):  # the page went away, or stopped reading
             return
         finally:
             self.server.hub.unsubscribe(stream)
@@ -492,13 +537,15 @@ def start_preview(root: Path, build_site: BuildSite, *, host: str = "127.0.0.1",
     session = WatchSession(watch_plan(cfg, [preview_output(cfg)]), build, report)
     try:
         # The first build runs before any thread of ours (the watcher's, the server's) exists, so it may
-        # fork workers on every core (a large digest's first preview is ready in half the time); a second
-        # one once the watcher runs takes in any edit made meanwhile (without any, a check that writes
-        # nothing).
+        # fork workers on every core (a large digest's first preview is ready in half the time). What
+        # changed meanwhile, but for the articles that build ingested itself, is handed to the watcher
+        # once it runs: a second build only when something did change.
+        before = snapshot(session.plan)
         first = session.rebuild()
         session.start()
-        if first.error is None:
-            session.rebuild()
+        ingested = {Path(path) for path in getattr(first.result, "ingested", ())}
+        for path in sorted(changed_between(before, snapshot(session.plan)) - ingested):
+            session.debouncer.add(path)
     except BaseException:
         session.stop()
         server.server_close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -17,10 +18,16 @@ class StageTime:
 
 @dataclass
 class Stages:
-    """A lap timer: ``lap(name)`` closes the stage that ran since the previous lap."""
+    """A lap timer: ``lap(name)`` closes the stage that ran since the previous lap; ``begin(what)`` says
+    what the next one does, to ``progress`` (``digest build`` on a terminal shows it as it goes)."""
 
     laps: list[StageTime] = field(default_factory=list)
+    progress: Callable[[str], None] | None = None
     _since: float = field(default_factory=time.perf_counter)
+
+    def begin(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress(what)
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()

@@ -109,6 +109,31 @@ def watch_plan(cfg: SiteConfig, extra_ignored: Iterable[Path] = ()) -> WatchPlan
     return WatchPlan(folders, (cfg.root / CONFIG_NAME, cfg.root / IGNORE_FILE), ignored)
 
 
+Snapshot = dict[Path, tuple[int, int]]  # watched file -> (size, mtime)
+
+
+def snapshot(plan: WatchPlan) -> Snapshot:
+    """Every file ``plan`` watches, with its size and mtime (to see what changed while nothing watched)."""
+    found: Snapshot = {}
+    candidates = [*plan.files]
+    for folder in plan.folders:
+        for parent, _folders, names in os.walk(folder):
+            candidates.extend(Path(parent, name) for name in names)
+    for path in candidates:
+        if plan.relevant(path):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found[path] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def changed_between(before: Snapshot, after: Snapshot) -> set[Path]:
+    """Files added, removed or changed from one snapshot to the other."""
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
 def is_editor_temp(name: str) -> bool:
     return (name.endswith(TEMP_SUFFIXES) or name == "4913" or name.startswith(".#")
             or (name.startswith("#") and name.endswith("#")))

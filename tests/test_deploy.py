@@ -262,3 +262,67 @@ def test_a_rejected_push_is_one_line_and_a_retry_succeeds(source: Path, remote: 
     retry = run_deploy(source)
     assert retry.pushed and not retry.committed  # the commit made before the failed push is reused
     assert commits(remote) == 1
+
+
+def test_a_local_commit_not_yet_pushed_is_kept_and_pushed(source: Path, remote: Path) -> None:
+    """A ``--no-push`` deploy (or any commit on the local branch ahead of the remote's) stays in history."""
+    first = run_deploy(source)
+    write_article(source, 1, "Article 1", "Committed locally only.")
+    local = run_deploy(source, push=False)
+    assert git(remote, "rev-parse", "gh-pages") == first.commit
+    write_article(source, 2, "Article 2", "Then deployed.")
+    latest = run_deploy(source)
+    assert git(remote, "rev-parse", "gh-pages^") == local.commit  # before: parent was the remote tip
+    assert git(remote, "rev-parse", "gh-pages^^") == first.commit
+    assert latest.pushed and commits(remote) == 3
+
+
+def test_a_local_branch_that_diverged_from_the_remote_is_refused_and_kept(source: Path, remote: Path,
+                                                                          tmp_path: Path) -> None:
+    run_deploy(source)
+    # This clone makes a gh-pages commit of its own that is not pushed...
+    write_article(source, 1, "Article 1", "Local, unpushed.")
+    local = run_deploy(source, push=False)
+    # ...while someone else deploys from another clone.
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(remote), str(other))
+    git(other, "switch", "--quiet", "-c", "main")
+    (other / "site.yaml").write_text("title: Other\nbase_url: https://me.github.io/digest/\n", encoding="utf-8")
+    write_article(other, 5, "Article 5", "From the other clone.")
+    run_deploy(other)
+    remote_tip = git(remote, "rev-parse", "gh-pages")
+    with pytest.raises(DigestError, match=r"diverged.*git push origin gh-pages.*git branch -f gh-pages") as caught:
+        run_deploy(source)
+    assert "\n" not in str(caught.value)
+    assert git(source, "rev-parse", "gh-pages") == local.commit  # before: dropped (only the reflog had it)
+    assert git(remote, "rev-parse", "gh-pages") == remote_tip
+
+
+def test_a_remote_that_does_not_exist_is_named_in_a_clear_message(source: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "gone.git"
+    git(source, "remote", "set-url", "origin", str(missing))
+    with pytest.raises(DigestError) as caught:
+        run_deploy(source)
+    message = str(caught.value)
+    assert f"cannot read git remote 'origin' ({missing})" in message, message
+    assert "does not appear to be a git repository" in message and "git remote -v" in message
+    assert "and the repository exists" not in message and "\n" not in message
+
+
+def test_uncommitted_sources_are_published_with_a_warning_and_a_marked_message(source: Path,
+                                                                                remote: Path) -> None:
+    clean = run_deploy(source)
+    assert clean.uncommitted == () and "uncommitted" not in clean.message  # root notes aside: not sources
+    write_article(source, 2, "Article 2", "Edited, not committed.")
+    write_article(source, 3, "Article 3", "New, untracked.")
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "-C", str(source), "deploy"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "warning: the site includes changes not committed to git" in done.stderr
+    assert "content/articles/2023/article-2.md" in done.stderr and "article-3.md" in done.stderr
+    head = git(source, "rev-parse", "--short", "HEAD")
+    assert git(remote, "log", "-1", "--format=%s", "gh-pages") == \
+        f"Deploy {head} plus uncommitted changes with digest {__version__}"
+    git(source, "add", "content")
+    git(source, "commit", "--quiet", "-m", "articles")
+    assert run_deploy(source, push=False).uncommitted == ()

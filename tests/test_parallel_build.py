@@ -133,7 +133,8 @@ def test_staging_commit_moves_new_folders_whole_and_replaces_changed_files(tmp_p
     assert staging.stage("page/2/index.html", b"two") is True
     assert (out / "articles" / "old" / "index.html").read_bytes() == b"old"  # nothing live until commit
     assert staging.read("articles/old/index.html") == b"new" and staging.read("feed.xml") == b"same"
-    staging.commit()
+    staging.commit({"articles/added/index.html", "articles/old/index.html", "feed.xml", "page/2/index.html"},
+                   {"articles/old/index.html", "feed.xml", "page"})
     assert tree(out) == {"articles/added/index.html": b"added", "articles/old/index.html": b"new",
                          "feed.xml": b"same", "page/2/index.html": b"two"}
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from generator.config import load_config
+from generator.commands import load_digest
 from generator.deploy import DeployOptions, deploy
 
 
@@ -28,9 +29,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = load_config(args.root)
+    cfg = load_digest(args.root)
     options = DeployOptions(remote=args.remote, branch=args.branch, message=args.message, push=args.push)
     result = deploy(cfg, options)
+    if result.uncommitted:
+        shown = ", ".join(result.uncommitted[:3]) + (f" and {len(result.uncommitted) - 3} more"
+                                                     if len(result.uncommitted) > 3 else "")
+        print(f"digest: warning: the site includes changes not committed to git ({shown}); the deploy's "
+              "commit message says so", file=sys.stderr)
     short = result.commit[:12]
     if result.committed:
         print(f"committed {short} to {options.branch}: {result.message}")

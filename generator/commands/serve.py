@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from generator.commands import load_digest
 from generator.serve import start_preview
 from generator.watch import Outcome, describe, leave, rebuild_when_ready, stop_on_sigterm, wait_for_interrupt
 
@@ -26,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from generator.cache import Session
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
+    load_digest(args.root)  # not a digest: stop before anything is created
     stop_on_sigterm()
     research, search = DeferredResearch(), DeferredSearch()
     # The cache's state stays in memory between builds; research and search indexing run in the background.

@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from generator.commands import load_digest
 from generator.watch import (
     Outcome,
     describe,
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from generator.cache import Session
     from generator.research.deferred import DeferredResearch, DeferredSearch
 
+    load_digest(args.root)  # not a digest: stop before anything is created
     stop_on_sigterm()
     research, search = DeferredResearch(), DeferredSearch()
     # The cache's state stays in memory between builds; research and search indexing run in the background.

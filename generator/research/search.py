@@ -96,13 +96,15 @@ def search_bundle(files: Mapping[str, bytes], language: str | None = None,
     every page. They are handed to Pagefind in a scratch folder, so nothing is written to the output folder
     before the build decides to write.
     """
+    indexed = {site_path: data for site_path, data in files.items() if _indexed(site_path, sections)}
+    if not indexed:
+        return assets()  # Pagefind makes no index of nothing; the search box says there is nothing yet
     with tempfile.TemporaryDirectory(prefix="digest-search-") as scratch:
         site_dir, bundle_dir = Path(scratch) / "site", Path(scratch) / "bundle"
-        for site_path, data in files.items():
-            if site_path.endswith(".html") and (not sections or site_path.startswith(sections)):
-                target = site_dir / site_path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+        for site_path, data in indexed.items():
+            target = site_dir / site_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         site_dir.mkdir(exist_ok=True)
         run_pagefind(site_dir, bundle_dir, language)
         return {**_read_tree(bundle_dir, BUNDLE), **assets()}
@@ -137,10 +139,18 @@ def _indexed(path: str, sections: tuple[str, ...]) -> bool:
     return path.endswith(".html") and (not sections or path.startswith(sections))
 
 
+def _has_pages(folder: Path, sections: tuple[str, ...]) -> bool:
+    """Is there an HTML page under ``sections`` of ``folder`` (the first one found ends the walk)?"""
+    roots = [folder / section for section in sections] or [folder]
+    return any(next(root.rglob("*.html"), None) is not None for root in roots if root.is_dir())
+
+
 def index_written_site(out_dir: Path, language: str | None = None, sections: tuple[str, ...] = ("articles/",),
                        started: Started | None = None) -> dict[str, bytes]:
     """The bundle ``search_bundle`` would make, from pages already written to ``out_dir`` (read in place,
     nothing written there): what a preview's background indexing runs."""
+    if not _has_pages(out_dir, sections):
+        return assets()  # nothing to index (see search_bundle)
     with tempfile.TemporaryDirectory(prefix="digest-search-") as scratch:
         bundle_dir = Path(scratch) / "bundle"
         globs = [f"{section}**/*.html" for section in sections] or ["**/*.html"]
@@ -152,7 +162,9 @@ def index_written_site(out_dir: Path, language: str | None = None, sections: tup
 def index_site(out_dir: Path, language: str | None = None) -> list[str]:
     """Index a site already written to ``out_dir``; returns the site paths of the bundle's files."""
     bundle_dir = out_dir / BUNDLE
-    run_pagefind(out_dir, bundle_dir, language)
+    if _has_pages(out_dir, ()):
+        run_pagefind(out_dir, bundle_dir, language)
+    bundle_dir.mkdir(parents=True, exist_ok=True)
     for site_path, data in assets().items():
         (out_dir / site_path).write_bytes(data)
     return sorted(_read_tree(bundle_dir, BUNDLE))

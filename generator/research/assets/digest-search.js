@@ -42,5 +42,11 @@
   var ui = document.createElement("script");
   ui.src = new URL("pagefind-ui.js", bundle).href;
   ui.onload = start;
+  ui.onerror = function () {  /* no index: a digest with no articles yet has nothing to search */
+    var boxes = document.querySelectorAll("[data-digest-search]");
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].textContent = "Nothing to search yet: this digest has no articles.";
+    }
+  };
   document.head.appendChild(ui);
 })();
