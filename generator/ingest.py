@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator import capture, dates, ids
 from generator.clean import CLEANER_VERSION, Cleaned, clean_capture
+from generator.clean.confidence import Confidence
 from generator.config import SiteConfig
 from generator.content import Article, Provenance, is_edited, read_article, with_fingerprint, write_text
 from generator.errors import DigestError
@@ -48,6 +49,7 @@ class Made:
     article: Article | None
     error: str = ""
     warnings: tuple[str, ...] = ()
+    confidence: Confidence | None = None
 
 
 def article_id(cleaned: Cleaned) -> str:
@@ -76,7 +78,8 @@ def make_one(path: Path, cfg: SiteConfig) -> Made:
     try:
         data = capture.read_capture(path)
         cleaned = clean_capture(data, path, cfg.tz)
-        return Made(path, make_article(cleaned, path, data, cfg), warnings=cleaned.warnings)
+        return Made(path, make_article(cleaned, path, data, cfg), warnings=cleaned.warnings,
+                    confidence=cleaned.confidence)
     except DigestError as exc:
         return Made(path, None, str(exc))
 
