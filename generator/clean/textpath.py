@@ -35,10 +35,11 @@ UPDATE_AS_DATE = "only an update date is printed; it is used as the publication 
 
 
 # How sure each kind of evidence makes the cleaner (0..1), by field: what printed a value decides how far
-# it is trusted. A labelled byline ("By ...") is near certain; a bare name line, an author box or an
-# outlet guessed from page furniture much less so.
-AUTHOR_TRUST = {"byline": 0.9, "name line": 0.6, "author box": 0.5, "trailer byline": 0.5}
-SOURCE_TRUST = {"byline": 0.85, "url": 0.75, "e-mail": 0.6, "glued": 0.5, "furniture": 0.4}
+# it is trusted. Measured on the metadata training pages (share right per kind): a labelled byline gives
+# the right authors four times in five, a bare name line or an author box less often; no kind of
+# evidence for the outlet is right more than about half the time, an outlet after a byline least often.
+AUTHOR_TRUST = {"byline": 0.85, "name line": 0.6, "author box": 0.5, "trailer byline": 0.5}
+SOURCE_TRUST = {"byline": 0.3, "url": 0.6, "e-mail": 0.4, "glued": 0.4, "furniture": 0.4}
 
 
 @dataclass(frozen=True)
