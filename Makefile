@@ -5,7 +5,7 @@ DIGEST := $(VENV)/bin/digest
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup site serve test lint typecheck unit system-deps bench clean
+.PHONY: setup site serve test lint typecheck unit system-deps bench train-cleaner clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -48,6 +48,12 @@ test: lint typecheck unit
 
 bench: setup
 	$(PY) benchmarks/bench_clean.py
+
+# Rebuilds generator/clean/roles.json (the cleaner's line-role model) from the labelled pages beside the
+# repository and prints the cross-validated scores; not part of `make test`.
+TRAIN_CORPUS ?= ../shared/corpus/extraction-train
+train-cleaner: setup
+	$(PY) -m generator.clean.train $(TRAIN_CORPUS)
 
 clean:
 	rm -rf _site .digest-cache .pytest_cache .mypy_cache .ruff_cache

@@ -4,27 +4,29 @@
 
 Runs ``clean_capture`` over the extraction-dev pages in ../shared (60 ``.txt`` browser copies and the
 same 60 ``.html`` pages), after one warm-up pass (stop lists and parsers load once per process), and
-prints the median and 90th percentile per kind. Bars: text <= 5 ms, HTML <= 30 ms. Time is the
-process's CPU time (``time.process_time``), with wall time alongside: on a machine shared with other
-jobs, wall time measures the neighbours as much as the cleaner. Exits 0 with a note when the corpus is
-absent (it is shared data, not part of the repository).
+prints the median and 90th percentile per kind, and the line-role model's load time. Bars: text <= 5 ms,
+HTML <= 30 ms. Time is the process's CPU time (``time.process_time``), with wall time alongside: on a
+machine shared with other jobs, wall time measures the neighbours as much as the cleaner. Exits 0 with a
+note when the corpus is absent (it is shared data, not part of the repository).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import statistics
 import sys
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.clean import clean_capture
+from generator.clean import clean_capture, roles
 from generator.errors import CaptureError
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "extraction-dev"
 BARS_MS = {"txt": 5.0, "html": 30.0}
+MODEL = Path(roles.__file__).with_name(roles.MODEL_FILE)
 
 
 def time_kind(files: list[Path], rounds: int) -> tuple[list[float], list[float]]:
@@ -61,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     sum(range(10**6))
     reference = (time.process_time() - start) * 1000
     print(f"machine reference: sum(range(10**6)) took {reference:.1f} ms CPU (an unloaded modern core: ~15 ms)")
+    start = time.process_time()
+    model = roles.Model.from_dict(json.loads(MODEL.read_text(encoding="utf-8"))) if MODEL.is_file() else None
+    loaded = (time.process_time() - start) * 1000
+    print(f"line-role model: {'loaded' if model else 'ABSENT'} in {loaded:.0f} ms CPU (bar: well under 1 s)")
     for ext, bar in BARS_MS.items():
         files = sorted(args.corpus.glob(f"*.{ext}"))
         if not files:

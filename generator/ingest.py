@@ -31,6 +31,7 @@ from typing import Any
 
 from generator import capture, dates, ids
 from generator.clean import CLEANER_VERSION, Cleaned, clean_capture
+from generator.clean.confidence import Confidence
 from generator.config import SiteConfig
 from generator.content import (
     MAX_ARTICLE_BYTES,
@@ -68,6 +69,7 @@ class Made:
     article: Article | None
     error: str = ""
     warnings: tuple[str, ...] = ()
+    confidence: Confidence | None = None
 
 
 def article_id(cleaned: Cleaned) -> str:
@@ -97,7 +99,8 @@ def make_one(path: Path, cfg: SiteConfig) -> Made:
     try:
         data = capture.read_capture(path, cfg.path("captures"))
         cleaned = clean_capture(data, path, cfg.tz)
-        return Made(path, make_article(cleaned, path, data, cfg), warnings=cleaned.warnings)
+        return Made(path, make_article(cleaned, path, data, cfg), warnings=cleaned.warnings,
+                    confidence=cleaned.confidence)
     except DigestError as exc:
         return Made(path, None, str(exc))
     except Exception as exc:  # a capture the cleaner cannot handle must not stop the others

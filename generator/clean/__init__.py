@@ -17,20 +17,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.clean import furniture, markdown
+from generator.clean import furniture, markdown, roles
 from generator.clean import lang as languages
 from generator.clean.caption import is_caption_line
 from generator.clean.confidence import Confidence
 from generator.clean.decode import decode_capture
-from generator.clean.htmlpath import extract
+from generator.clean.htmlpath import HtmlArticle, extract
 from generator.clean.meta import domain_outlet
 from generator.clean.origin import saved_from_url
-from generator.clean.text import layout
-from generator.clean.textpath import body_blocks, read_meta
+from generator.clean.text import Layout, layout
+from generator.clean.textpath import AUTHOR_TRUST, SOURCE_TRUST, UPDATE_AS_DATE, TextMeta, body_blocks, read_meta
 from generator.dates import normalise as normalise_date
 from generator.errors import CaptureError
 
-CLEANER_VERSION = "0.2.0"
+CLEANER_VERSION = "0.3.0"
 NO_DATE = "no publication date found"
 SUMMARY_CHARS = 300
 # A sentence ends at . ! ? (or their CJK forms), maybe followed by a closing quote, then a space.
@@ -73,7 +73,9 @@ def clean_text(text: str, kind: str, path: Path, tz: ZoneInfo) -> Cleaned:
     lang = lay.lang
     if not lay.body:
         raise CaptureError("no article found in the capture", path)
-    body = markdown.render(body_blocks(lay))
+    model = roles.shipped()
+    probs = model.roles(lay.lines, lay) if model else None
+    body = markdown.render(body_blocks(roles.corrected(lay, probs) if probs is not None else lay))
     if not body.strip():
         raise CaptureError("no article found in the capture", path)
     meta = read_meta(lay, lang, text, tz)
@@ -82,7 +84,21 @@ def clean_text(text: str, kind: str, path: Path, tz: ZoneInfo) -> Cleaned:
     return finish(Cleaned(
         title=title, body=body, date=meta.date, updated=meta.updated, authors=meta.authors,
         source=meta.source, url=lay.url, caption=caption.text if caption else None,
-        caption_credit=caption.credit if caption else None, language=lang.code, kind=kind, warnings=meta.warnings))
+        caption_credit=caption.credit if caption else None, language=lang.code, kind=kind, warnings=meta.warnings,
+        confidence=text_confidence(lay, meta, probs)))
+
+
+def text_confidence(lay: Layout, meta: TextMeta, probs: roles.Matrix | None) -> Confidence:
+    """Title: how headline-like the model finds the line the layout chose (a Markdown heading is sure);
+    the other fields: how direct the evidence they were read from is."""
+    title = 0.0
+    if lay.title is not None and meta.title:
+        line = lay.lines[lay.title].text
+        headline = float(probs[lay.title, roles.ROLES.index("headline")]) if probs is not None else 0.5
+        title = 0.95 if line.startswith("# ") else 0.5 + 0.45 * headline
+    date = 0.0 if meta.date is None else 0.6 if UPDATE_AS_DATE in meta.warnings else 0.9
+    return Confidence(title=title, date=date, authors=AUTHOR_TRUST.get(meta.authors_from or "", 0.0),
+                      source=SOURCE_TRUST.get(meta.source_from or "", 0.0))
 
 
 def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
@@ -95,7 +111,8 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
         date = with_offset(found.date, tz) or fallback.date
         return finish(replace(fallback, title=found.title or fallback.title, date=date,
                               authors=found.authors or fallback.authors, source=found.source or fallback.source,
-                              url=found.url or fallback.url, warnings=() if found.date else fallback.warnings))
+                              url=found.url or fallback.url, warnings=() if found.date else fallback.warnings,
+                              confidence=html_confidence(found, fallback.confidence)))
     blocks = markdown.from_markdown(found.markdown)
     if found.caption:  # the lead image's caption goes to the front matter, not twice into the body
         blocks = [b for b in blocks if markdown.clean_inline(b.text) not in (found.caption[0], " ".join(
@@ -109,7 +126,19 @@ def clean_html(page: str, path: Path, tz: ZoneInfo) -> Cleaned:
         title=found.title or first_words(body), body=body, date=with_offset(found.date, tz),
         updated=with_offset(found.updated, tz), authors=found.authors, source=source, url=found.url,
         caption=found.caption[0] if found.caption else None,
-        caption_credit=found.caption[1] if found.caption else None, language=lang.code, kind="html"))
+        caption_credit=found.caption[1] if found.caption else None, language=lang.code, kind="html",
+        confidence=html_confidence(found, None if found.source or not source else Confidence(source=0.6))))
+
+
+def html_confidence(found: HtmlArticle, fallback: Confidence | None) -> Confidence:
+    """The publisher's own data (meta tags, JSON-LD, as trafilatura reads them) is trusted; where it is
+    silent, what the text cleaner (or the URL's domain) found, as sure as it was."""
+    other = fallback or Confidence()
+    return Confidence(
+        title=0.9 if found.title else other.title,
+        date=0.9 if found.date else other.date,
+        authors=0.85 if found.authors else other.authors,
+        source=0.9 if found.source else other.source)
 
 
 def with_offset(value: str | None, tz: ZoneInfo) -> str | None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generator.clean.confidence import Confidence
 from generator.config import load_config
 from generator.content import Article, write_text
 from generator.ingest import make_all
@@ -32,17 +33,18 @@ def run(args: argparse.Namespace) -> int:
                 print(f"digest: error: {made.error}", file=sys.stderr)
             continue
         if args.json:
-            print(json.dumps(as_json(made.capture, made.article, made.warnings), ensure_ascii=False))
+            print(json.dumps(as_json(made.capture, made.article, made.warnings, made.confidence), ensure_ascii=False))
         else:
             sys.stdout.write(write_text(made.article))
     return 1 if failed else 0
 
 
-def as_json(path: Path, article: Article, warnings: tuple[str, ...]) -> dict[str, Any]:
+def as_json(path: Path, article: Article, warnings: tuple[str, ...],
+            confidence: Confidence | None = None) -> dict[str, Any]:
     return {
         "path": str(path), "id": article.id, "title": article.title, "authors": list(article.authors),
         "date": article.date, "updated": article.updated, "source": article.source, "url": article.url,
         "caption": article.caption, "caption_credit": article.caption_credit, "topics": list(article.topics),
         "summary": article.summary, "language": article.language, "body": article.body,
-        "warnings": list(warnings),
+        "warnings": list(warnings), "confidence": confidence.as_dict() if confidence else None,
     }
