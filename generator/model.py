@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from generator import dates
+from generator import cite, dates
 from generator.config import SiteConfig
 from generator.content import Article
 from generator.errors import DigestError
@@ -99,8 +99,7 @@ class ArticleView:
     @property
     def original_url(self) -> str | None:
         """The original article's URL, only when it is a web address (never a javascript: link)."""
-        url = self.article.url
-        return url if url and url.lower().startswith(("http://", "https://")) else None
+        return cite.original_url(self.article)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from jinja2 import nodes
 
-from generator import dates
+from generator import cite, dates
 from generator.cache import CACHE_KEY
 from generator.config import SiteConfig
 from generator.errors import DigestError
@@ -32,7 +32,7 @@ from generator.model import UNDATED_PATH, ArticleView, Site
 from generator.output import Job
 from generator.reuse import NOTHING, Reuse
 from generator.themes import search_path, static_files, theme_roots
-from generator.urls import Urls, output_file
+from generator.urls import Urls, download_path, output_file
 
 if TYPE_CHECKING:  # (not at run time: the research modules import numpy, scipy and friends)
     from generator.research.analysis import Research
@@ -78,6 +78,15 @@ def _environment(folders: tuple[Path, ...], theme_only: tuple[Path, ...],
                              bytecode_cache=CompiledTemplates.at(compiled) if compiled else None)
     env.filters["human_date"] = human_date
     env.filters["month_day"] = month_day
+    env.filters["cite"] = cite.cite
+    env.filters["citation_key"] = cite.citation_key
+    env.filters["data_url"] = cite.data_url
+    env.filters["highwire_date"] = cite.highwire_date
+    env.filters["json_for_script"] = cite.json_for_script
+    env.globals["news_article"] = cite.news_article
+    env.globals["download_formats"] = tuple(cite.FORMATS.values())
+    env.globals["download_path"] = download_path
+    env.globals["citation_formats"] = tuple(cite.FORMATS[name] for name in cite.CITATION_FORMATS)
     return env
 
 
