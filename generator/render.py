@@ -78,6 +78,7 @@ def _environment(folders: tuple[Path, ...], theme_only: tuple[Path, ...],
                              bytecode_cache=CompiledTemplates.at(compiled) if compiled else None)
     env.filters["human_date"] = human_date
     env.filters["month_day"] = month_day
+    env.filters["human_day"] = human_day
     env.filters["cite"] = cite.cite
     env.filters["citation_key"] = cite.citation_key
     env.filters["data_url"] = cite.data_url
@@ -154,6 +155,11 @@ def _zone_name(moment: dt.datetime) -> str:
     minutes = round(offset.total_seconds() / 60)
     sign = "-" if minutes < 0 else "+"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
+
+
+def human_day(value: str) -> str:
+    """The day of a printed date, as printed (``2023-11-17T01:27:00+02:00`` -> ``17 November 2023``)."""
+    return human_date(value.strip()[:10])
 
 
 @lru_cache(maxsize=65536)
@@ -284,11 +290,22 @@ def pages(site: Site, reuse: Reuse = NOTHING) -> list[Page]:
         feeds = topic_feeds[topic.path]
         out += [page(p.path, "topic.html", topic.name, {"topic": topic.entry, "pager": p, "topic_feeds": feeds},
                      feeds + own_feeds, topic, p, feeds, own_feeds) for p in topic.pages]
+    for kind, groups in (("outlets", site.outlets), ("authors", site.authors)):
+        out.append(Page(f"{kind}/", "groups.html", GROUP_TITLES[kind],
+                        {"kind": kind, "groups": tuple(g.entry for g in groups)}, own_feeds))
+        for group in groups:
+            feeds = topic_feeds[group.path]
+            out += [page(p.path, "group.html", group.name,
+                         {"kind": kind, "group": group.entry, "pager": p, "group_feeds": feeds},
+                         feeds + own_feeds, group, p, feeds, own_feeds) for p in group.pages]
     out.append(Page("subscribe/", "subscribe.html", "Subscribe",
-                    {"subscriptions": [(s.listing, found) for s, found in zip(sources, links, strict=True)]},
-                    own_feeds))
+                    {"subscriptions": [(s.listing, found) for s, found in zip(sources, links, strict=True)
+                                       if s.listed]}, own_feeds))
     out.append(Page("404.html", "404.html", "Page not found", {}, own_feeds, rooted=True))
     return out
+
+
+GROUP_TITLES = {"outlets": "Outlets", "authors": "Authors"}
 
 
 def archive_pages(site: Site, feeds: tuple[FeedLink, ...], page: Callable[..., Page]) -> list[Page]:
