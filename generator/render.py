@@ -214,8 +214,8 @@ def _article_page(research: Research | None, view: ArticleView, by_id: dict[str,
     return Page(view.path, "article.html", view.title, {"view": view, **shown}, feeds)
 
 
-NO_RESEARCH: dict[str, object] = {"story_views": (), "story_path": None, "copy_of": None, "also_published": (),
-                                  "related": ()}
+NO_RESEARCH: dict[str, object] = {"story_views": (), "story_path": None, "story_title": None, "copy_of": None,
+                                  "also_published": (), "related": ()}
 
 
 def named_articles(research: Research | None) -> dict[str, tuple[str, ...]]:
@@ -253,6 +253,7 @@ def research_context(research: Research, view: ArticleView, by_id: dict[str, Art
                              if a.id != view.article.id and a.id not in same_text and a.id in by_id)
                        if story else (),
         "story_path": f"stories/{story.id}/" if story else None,
+        "story_title": story.title if story and len(story.articles) > 1 else None,
         "copy_of": canonical,
         "also_published": tuple(by_id[a.id] for a in group.others if a.id in by_id) if group else (),
         "related": tuple(by_id[r.article.id] for r in research.related.get(view.article.id, ())
