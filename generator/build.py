@@ -142,6 +142,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     last build wrote and nobody changed since (only they may be kept without rendering); ``content_stats``:
     the content files, by (size, mtime)."""
     # Imported here: the no-change path above must not pay for Jinja, Markdown and feedgen imports.
+    from generator.exports import export_jobs
     from generator.feeds import feed_jobs
     from generator.merged import pointer_jobs
     from generator.model import build_model
@@ -179,7 +180,8 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
             every_page = pages(site, reuse)
             html_jobs = page_jobs(site, every_page, memo, reuse,
                                   templates_folder(cache_root) if cache_root else None) + pointer_jobs(site)
-            other_jobs = [*feed_jobs(site, memo, reuse), *site_file_jobs(site, every_page, reuse), *static_jobs(cfg)]
+            other_jobs = [*feed_jobs(site, memo, reuse), *export_jobs(site, memo, reuse),
+                          *site_file_jobs(site, every_page, reuse), *static_jobs(cfg)]
             jobs = [*html_jobs, *other_jobs]
             check_static_overlap(jobs)
             previous = state.outputs if state.settings == settings else {}

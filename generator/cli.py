@@ -28,6 +28,7 @@ COMMANDS = {
     "deploy": "build the site and commit it to the gh-pages branch, then push",
     "stories": "group articles that report the same event",
     "topics": "list topics with counts, or suggest new ones (--suggest)",
+    "export": "write the articles as BibTeX, RIS, CSL-JSON or JSON Lines",
 }
 OPTIONS_WITH_VALUES = ("-C", "--root")
 

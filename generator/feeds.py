@@ -1,7 +1,7 @@
-"""RSS 2.0 and Atom feeds for the site and each topic, with feedgen, driven by two small tables.
+"""RSS 2.0 and Atom feeds for the site, each topic, outlet and author, with feedgen, driven by two tables.
 
-``FEED_KINDS`` (RSS, Atom) x ``feed_sources(site)`` (the site, each topic) gives every feed; there is
-no per-variant code. feedgen defaults that would break determinism or readers are always overridden:
+``FEED_KINDS`` (RSS, Atom) x ``feed_sources(site)`` (the site, each topic, outlet and author) gives every
+feed; there is no per-variant code. feedgen defaults that would break determinism or readers are always overridden:
 the feed's updated/lastBuildDate is the newest article's (never now()), entries are appended in order
 (feedgen prepends by default), and the guid is the article's stored id (never the permalink).
 
@@ -57,6 +57,7 @@ class FeedSource:
     folder: str  # "" or "topics/<slug>/": the feeds live at <folder>feed.xml and <folder>atom.xml
     page: str  # the HTML page these feeds follow
     articles: tuple[ArticleView, ...]
+    listed: bool = True  # on the subscribe page and in opml.xml (an author's feeds are on their page only)
 
     @property
     def listing(self) -> FeedListing:
@@ -90,7 +91,11 @@ def feed_sources(site: Site) -> tuple[FeedSource, ...]:
     own = FeedSource(cfg.title, "Everything", cfg.description or cfg.title, "", "", site.articles)
     return (own, *(FeedSource(f"{cfg.title}: {topic.name}", topic.name,
                               topic.description or f"Articles on {topic.name}",
-                              topic.path, topic.path, topic.articles) for topic in site.topics))
+                              topic.path, topic.path, topic.articles) for topic in site.topics),
+            *(FeedSource(f"{cfg.title}: {outlet.name}", outlet.name, f"Articles from {outlet.name}", outlet.path,
+                         outlet.path, outlet.articles) for outlet in site.outlets),
+            *(FeedSource(f"{cfg.title}: {author.name}", author.name, f"Articles by {author.name}", author.path,
+                         author.path, author.articles, listed=False) for author in site.authors))
 
 
 def feed_links(source: FeedSource) -> tuple[FeedLink, ...]:

@@ -48,7 +48,7 @@ from generator.ignored import ignored_captures
 from generator.output import write_if_changed
 from generator.research.disjoint import DisjointSets
 from generator.slugs import MAX_SLUG_WORDS, collision_key, file_slug, slugify
-from generator.topics import match_topics
+from generator.topics import assign_topics
 
 PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
 
@@ -78,13 +78,12 @@ def article_id(cleaned: Cleaned) -> str:
 
 
 def make_article(cleaned: Cleaned, path: Path, data: bytes, cfg: SiteConfig) -> Article:
-    text = f"{cleaned.title}\n{cleaned.body}"
     return with_fingerprint(Article(
         id=article_id(cleaned), title=cleaned.title, body=cleaned.body, date=cleaned.date,
         updated=cleaned.updated, authors=cleaned.authors, source=cleaned.source, url=cleaned.url,
         caption=cleaned.caption, caption_credit=cleaned.caption_credit, summary=cleaned.summary,
-        language=cleaned.language, topics=match_topics(text, cfg.topics), captured=_captured(path),
-        confidence=cleaned.confidence.as_dict() if cleaned.confidence else {},
+        language=cleaned.language, topics=assign_topics(cleaned.title, cleaned.body, cfg.topics),
+        captured=_captured(path), confidence=cleaned.confidence.as_dict() if cleaned.confidence else {},
         provenance=Provenance(capture=display_path(path, cfg.root), sha256=capture.sha256(data),
                               cleaner=CLEANER_VERSION)))
 

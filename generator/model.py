@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from generator import dates
+from generator import cite, dates
 from generator.config import SiteConfig, config_line
 from generator.content import Article, key_line
 from generator.errors import DigestError
@@ -35,6 +35,7 @@ from generator.reuse import NOTHING, Reuse
 if TYPE_CHECKING:
     from generator.research.analysis import Research
 from generator.slugs import collision_key, file_slug, slugify
+from generator.urls import group_path
 
 WORDS_PER_MINUTE = 220
 SUMMARY_WORDS = 45
@@ -70,6 +71,8 @@ class ArticleView:
     older: Link | None = None
     story: Link | None = None  # the story page, when other outlets reported the same event
     digest: str = ""  # changes whenever anything this view shows changes (see generator.fingerprint)
+    outlet: Link | None = None  # its outlet's page (the source's name as the digest shows it)
+    bylines: tuple[Link, ...] = ()  # each author's page
 
     @property
     def title(self) -> str:
@@ -103,8 +106,7 @@ class ArticleView:
     @property
     def original_url(self) -> str | None:
         """The original article's URL, only when it is a web address (never a javascript: link)."""
-        url = self.article.url
-        return url if url and url.lower().startswith(("http://", "https://")) else None
+        return cite.original_url(self.article)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,37 @@ class Topic:
     @property
     def entry(self) -> TopicEntry:
         return TopicEntry(self.name, self.slug, self.path, self.description, len(self.articles))
+
+
+@dataclass(frozen=True)
+class GroupEntry:
+    """An outlet or author as its page's heading and the index show it: how many articles, and the
+    printed dates of the earliest and latest (no articles: see ``TopicEntry``)."""
+
+    name: str
+    slug: str
+    path: str
+    count: int
+    first: str | None
+    last: str | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The articles of one outlet (``source``) or one author, newest first, syndicated copies included
+    (a copy is the outlet's own publication)."""
+
+    name: str
+    slug: str
+    path: str  # "outlets/<slug>/" or "authors/<slug>/"
+    articles: tuple[ArticleView, ...]
+    pages: tuple[Pager, ...]
+
+    @property
+    def entry(self) -> GroupEntry:
+        dated = [view.article.date for view in self.articles if view.moment is not None]
+        return GroupEntry(self.name, self.slug, self.path, len(self.articles), dated[-1] if dated else None,
+                          dated[0] if dated else None)
 
 
 @dataclass(frozen=True)
@@ -207,6 +240,8 @@ class Site:
     research: Research | None = None  # stories, syndicated copies, related articles
     copies: tuple[ArticleView, ...] = ()  # syndicated copies: own page, but in no list or feed
     merged: tuple[Loaded, ...] = ()  # articles a person marked duplicate_of another: a pointer page only
+    outlets: tuple[Group, ...] = ()  # by name
+    authors: tuple[Group, ...] = ()  # by name
 
 
 @dataclass(frozen=True)
@@ -419,13 +454,16 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     # By value: an edit that leaves the set of topics as it was keeps every view's topic references.
     refs = reuse("topic refs", (), partial(_refs, cfg, topic_names),
                  values=tuple(chain.from_iterable(topic_names.items())))
+    names = {kind: _group_names(files, kind) for kind in GROUP_KINDS}
+    people = reuse("group links", (), partial(_group_links, names),
+                   values=tuple(chain.from_iterable(chain.from_iterable(n.items()) for n in names.values())))
     research = _analyse(cfg, published, store, research_source)
     stories = reuse("story links", (research,), partial(_story_links, research))
     placed = []
     for item, facts in zip(published, files, strict=True):
         story = stories.get(item.article.id)
-        placed.append(reuse("view", (item, refs, story), partial(_placed_view, cfg, item, facts.slug, refs, story),
-                            values=(facts.slug,)))
+        placed.append(reuse("view", (item, refs, people, story),
+                            partial(_placed_view, cfg, item, facts, refs, people, story), values=(facts.slug,)))
     every = [view for _place, view in sorted(placed, key=itemgetter(0))]
     for view in every:
         view.derived.store = store  # (a view kept from the last build reads and writes this build's store)
@@ -437,8 +475,11 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     linked = _link_neighbours([v for v in ordered if v.moment], reuse) + \
         _link_neighbours([v for v in ordered if not v.moment], reuse)
     topics = _topics(cfg, linked, topic_names, reuse)
+    # Outlets and authors list syndicated copies too: a copy is its outlet's own publication.
+    every_listed = sorted([*linked, *copies], key=_order)
+    outlets, authors = (_groups(cfg, kind, every_listed, names[kind], reuse) for kind in GROUP_KINDS)
     return Site(cfg=cfg, articles=linked, home=paginate(linked, "", cfg.per_page, reuse), topics=topics,
-                archive=_archive(linked, reuse), research=research, copies=copies,
+                archive=_archive(linked, reuse), research=research, copies=copies, outlets=outlets, authors=authors,
                 merged=tuple(item for item in shown if item.article.duplicate_of))
 
 
@@ -449,11 +490,19 @@ class FileFacts:
     slug: str
     source: str  # the file, as text (topic names are taken in file order)
     topics: tuple[tuple[str, str], ...]  # (key, display name) of each topic it names
+    outlets: tuple[tuple[str, str], ...] = ()  # (key, display name) of its source, if it has one
+    authors: tuple[tuple[str, str], ...] = ()  # (key, display name) of each author
 
 
 def _file_facts(item: Loaded) -> FileFacts:
-    return FileFacts(article_slug(item.article, item.source), item.source.as_posix(),
-                     tuple((_topic_key(name), " ".join(name.split())) for name in item.article.topics))
+    article = item.article
+    return FileFacts(article_slug(article, item.source), item.source.as_posix(), _keyed(article.topics),
+                     _keyed((article.source,) if article.source else ()), _keyed(article.authors))
+
+
+def _keyed(names: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """(key, display name) of each name: names that differ only in case and spacing are one."""
+    return tuple((_topic_key(name), " ".join(name.split())) for name in names if name.strip())
 
 
 def _analyse(cfg: SiteConfig, published: Sequence[Loaded], store: Store | None,
@@ -500,36 +549,41 @@ def _article_line(source: Path) -> int | None:
 
 
 def _check_collisions(items: Iterable[tuple[str, Path]], prefix: str, what: str,
-                      line: Callable[[str, Path], int | None]) -> None:
+                      line: Callable[[str, Path], int | None],
+                      hint: str = "give one of them a different 'slug'") -> None:
     """Two things that would write the same URL (also after case/accent folding) fail the build."""
     seen: dict[str, tuple[str, Path]] = {}
     for slug, source in items:
         key = collision_key(slug)
         if key in seen:
             other_slug, other = seen[key]
-            raise DigestError(f"{what} {prefix}{slug}/ clashes with {prefix}{other_slug}/ of {other}; "
-                              "give one of them a different 'slug'", source, line(slug, source))
+            raise DigestError(f"{what} {prefix}{slug}/ clashes with {prefix}{other_slug}/ of {other}; {hint}",
+                              source, line(slug, source))
         seen[key] = (slug, source)
 
 
-def _placed_view(cfg: SiteConfig, item: Loaded, slug: str, refs: dict[str, TopicRef],
-                 story: Link | None) -> tuple[tuple[int, float, str, str], ArticleView]:
+def _placed_view(cfg: SiteConfig, item: Loaded, facts: FileFacts, refs: dict[str, TopicRef],
+                 people: GroupLinks, story: Link | None) -> tuple[tuple[int, float, str, str], ArticleView]:
     """The article's view (before its neighbours are known) and its place in the lists."""
-    view = _view(cfg, item, slug, refs, story)
+    view = _view(cfg, item, facts, refs, people, story)
     return _order(view), view
 
 
-def _view(cfg: SiteConfig, item: Loaded, slug: str, refs: dict[str, TopicRef], story: Link | None) -> ArticleView:
+def _view(cfg: SiteConfig, item: Loaded, facts: FileFacts, refs: dict[str, TopicRef], people: GroupLinks,
+          story: Link | None) -> ArticleView:
     article = item.article
     moment = _moment(article.date, cfg)
     updated = _moment(article.updated, cfg)
+    outlets = [people["outlets"][key] for key, _name in facts.outlets]
     return ArticleView(
-        article=article, source=item.source, path=f"articles/{slug}/", moment=moment,
+        article=article, source=item.source, path=f"articles/{facts.slug}/", moment=moment,
         feed_moment=moment or updated or _moment(article.captured, cfg), updated=updated,
         derived=Derived(article.body, file_key(item.sha) if item.sha else None),  # store: set by build_model
         topics=_topic_refs(article.topics, refs), story=story,
         digest=item.sha or hashlib.sha1(repr(article).encode("utf-8", "surrogatepass"),
-                                        usedforsecurity=False).hexdigest())
+                                        usedforsecurity=False).hexdigest(),
+        outlet=outlets[0] if outlets else None,
+        bylines=tuple({key: people["authors"][key] for key, _name in facts.authors}.values()))
 
 
 def _refs(cfg: SiteConfig, topic_names: dict[str, str]) -> dict[str, TopicRef]:
@@ -571,10 +625,12 @@ def _linked(view: ArticleView, newer: ArticleView | None, older: ArticleView | N
     # The view's digest: its file's content plus everything the build adds to it. (Plain strings joined,
     # and the constructor called directly: this runs for every changed article on every rebuild.)
     shown = "\x1f".join((view.digest, view.path, *(f"{t.name}\x1e{t.path}" for t in view.topics),
-                         *_link_parts(view.story), *_link_parts(newer), *_link_parts(older)))
+                         *_link_parts(view.story), *_link_parts(newer), *_link_parts(older),
+                         *_link_parts(view.outlet), *chain.from_iterable(map(_link_parts, view.bylines))))
     digest = hashlib.sha1(shown.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
     return ArticleView(view.article, view.source, view.path, view.moment, view.feed_moment, view.updated,
-                       view.topics, view.derived, _link(newer), _link(older), view.story, digest)
+                       view.topics, view.derived, _link(newer), _link(older), view.story, digest, view.outlet,
+                       view.bylines)
 
 
 def _link_parts(item: ArticleView | Link | None) -> tuple[str, str]:
@@ -658,6 +714,55 @@ def _check_topic_collisions(cfg: SiteConfig, views: Sequence[ArticleView],
 
     _check_collisions(((topic_slug(cfg, name), source(name)) for name in sorted(members)), "topics/",
                       "topic URL", line)
+
+
+# --- Outlets and authors --------------------------------------------------------------------------
+
+GROUP_KINDS = ("outlets", "authors")  # the site folder of each kind's pages (see generator.urls)
+GroupLinks = dict[str, dict[str, Link]]  # kind -> name key -> link to the page
+
+
+def _group_names(files: Iterable[FileFacts], kind: str) -> dict[str, str]:
+    """Display name per outlet or author key: as first written (by file)."""
+    names: dict[str, str] = {}
+    for facts in sorted(files, key=attrgetter("source")):
+        for key, name in getattr(facts, kind):
+            names.setdefault(key, name)
+    return names
+
+
+def _group_links(names: dict[str, dict[str, str]]) -> GroupLinks:
+    return {kind: {key: Link(name, group_path(kind, _group_slug(kind, name))) for key, name in found.items()}
+            for kind, found in names.items()}
+
+
+def _group_slug(kind: str, name: str) -> str:
+    return slugify(name, fallback=kind[:-1] + "-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8])
+
+
+def _groups(cfg: SiteConfig, kind: str, views: Sequence[ArticleView], names: dict[str, str],
+            reuse: Reuse) -> tuple[Group, ...]:
+    """A group per outlet or author, by name; two whose URLs would clash fail the build naming both files."""
+    members: dict[str, list[ArticleView]] = {}
+    for view in views:
+        links = (view.outlet,) if kind == "outlets" and view.outlet else view.bylines if kind == "authors" else ()
+        for link in links:
+            members.setdefault(link.title, []).append(view)
+    ordered = sorted(members, key=lambda name: (name.casefold(), name))
+    field = "source" if kind == "outlets" else "authors"
+    _check_collisions(((_group_slug(kind, name), members[name][0].source) for name in ordered), f"{kind}/",
+                      f"{kind[:-1]} URL", lambda _slug, source: key_line(source, field),
+                      f"two {kind} whose names differ only in punctuation or accents; "
+                      f"write the {kind[:-1]}'s name the same way in both")
+    return tuple(reuse("group", tuple(members[name]), partial(_group, cfg, kind, name, members[name], reuse),
+                       values=(kind, name)) for name in ordered)
+
+
+def _group(cfg: SiteConfig, kind: str, name: str, members: list[ArticleView], reuse: Reuse) -> Group:
+    slug = _group_slug(kind, name)
+    path = group_path(kind, slug)
+    return Group(name=name, slug=slug, path=path, articles=tuple(members),
+                 pages=paginate(members, path, cfg.per_page, reuse))
 
 
 # --- Lists ----------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from jinja2 import nodes
 
-from generator import dates
+from generator import cite, dates
 from generator.cache import CACHE_KEY
 from generator.config import SiteConfig
 from generator.errors import DigestError
@@ -32,7 +32,7 @@ from generator.model import UNDATED_PATH, ArticleView, Site
 from generator.output import Job
 from generator.reuse import NOTHING, Reuse
 from generator.themes import search_path, static_files, theme_roots
-from generator.urls import Urls, output_file
+from generator.urls import Urls, download_path, output_file
 
 if TYPE_CHECKING:  # (not at run time: the research modules import numpy, scipy and friends)
     from generator.research.analysis import Research
@@ -78,6 +78,16 @@ def _environment(folders: tuple[Path, ...], theme_only: tuple[Path, ...],
                              bytecode_cache=CompiledTemplates.at(compiled) if compiled else None)
     env.filters["human_date"] = human_date
     env.filters["month_day"] = month_day
+    env.filters["human_day"] = human_day
+    env.filters["cite"] = cite.cite
+    env.filters["citation_key"] = cite.citation_key
+    env.filters["data_url"] = cite.data_url
+    env.filters["highwire_date"] = cite.highwire_date
+    env.filters["json_for_script"] = cite.json_for_script
+    env.globals["news_article"] = cite.news_article
+    env.globals["download_formats"] = tuple(cite.FORMATS.values())
+    env.globals["download_path"] = download_path
+    env.globals["citation_formats"] = tuple(cite.FORMATS[name] for name in cite.CITATION_FORMATS)
     return env
 
 
@@ -147,6 +157,11 @@ def _zone_name(moment: dt.datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
 
 
+def human_day(value: str) -> str:
+    """The day of a printed date, as printed (``2023-11-17T01:27:00+02:00`` -> ``17 November 2023``)."""
+    return human_date(value.strip()[:10])
+
+
 @lru_cache(maxsize=65536)
 def month_day(value: str) -> str:
     moment = dates.to_datetime(value, UTC)
@@ -199,8 +214,8 @@ def _article_page(research: Research | None, view: ArticleView, by_id: dict[str,
     return Page(view.path, "article.html", view.title, {"view": view, **shown}, feeds)
 
 
-NO_RESEARCH: dict[str, object] = {"story_views": (), "story_path": None, "copy_of": None, "also_published": (),
-                                  "related": ()}
+NO_RESEARCH: dict[str, object] = {"story_views": (), "story_path": None, "story_title": None, "copy_of": None,
+                                  "also_published": (), "related": ()}
 
 
 def named_articles(research: Research | None) -> dict[str, tuple[str, ...]]:
@@ -238,6 +253,7 @@ def research_context(research: Research, view: ArticleView, by_id: dict[str, Art
                              if a.id != view.article.id and a.id not in same_text and a.id in by_id)
                        if story else (),
         "story_path": f"stories/{story.id}/" if story else None,
+        "story_title": story.title if story and len(story.articles) > 1 else None,
         "copy_of": canonical,
         "also_published": tuple(by_id[a.id] for a in group.others if a.id in by_id) if group else (),
         "related": tuple(by_id[r.article.id] for r in research.related.get(view.article.id, ())
@@ -275,11 +291,22 @@ def pages(site: Site, reuse: Reuse = NOTHING) -> list[Page]:
         feeds = topic_feeds[topic.path]
         out += [page(p.path, "topic.html", topic.name, {"topic": topic.entry, "pager": p, "topic_feeds": feeds},
                      feeds + own_feeds, topic, p, feeds, own_feeds) for p in topic.pages]
+    for kind, groups in (("outlets", site.outlets), ("authors", site.authors)):
+        out.append(Page(f"{kind}/", "groups.html", GROUP_TITLES[kind],
+                        {"kind": kind, "groups": tuple(g.entry for g in groups)}, own_feeds))
+        for group in groups:
+            feeds = topic_feeds[group.path]
+            out += [page(p.path, "group.html", group.name,
+                         {"kind": kind, "group": group.entry, "pager": p, "group_feeds": feeds},
+                         feeds + own_feeds, group, p, feeds, own_feeds) for p in group.pages]
     out.append(Page("subscribe/", "subscribe.html", "Subscribe",
-                    {"subscriptions": [(s.listing, found) for s, found in zip(sources, links, strict=True)]},
-                    own_feeds))
+                    {"subscriptions": [(s.listing, found) for s, found in zip(sources, links, strict=True)
+                                       if s.listed]}, own_feeds))
     out.append(Page("404.html", "404.html", "Page not found", {}, own_feeds, rooted=True))
     return out
+
+
+GROUP_TITLES = {"outlets": "Outlets", "authors": "Authors"}
 
 
 def archive_pages(site: Site, feeds: tuple[FeedLink, ...], page: Callable[..., Page]) -> list[Page]:

@@ -62,13 +62,14 @@ def sitemap(entries: tuple[tuple[str, str | None], ...]) -> bytes:
 
 
 def opml(site: Site, urls: Urls) -> bytes:
-    """OPML 2.0 subscription list: the site feed and every topic feed (RSS; Atom is linked beside)."""
+    """OPML 2.0 subscription list: the site feed, every topic's and every outlet's (RSS; Atom is linked
+    beside)."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = f"{site.cfg.title}: feeds"
     body = etree.SubElement(root, "body")
     rss = FEED_KINDS[0]
-    for source in feed_sources(site):
+    for source in (found for found in feed_sources(site) if found.listed):
         etree.SubElement(body, "outline", type="rss", text=source.title, title=source.title,
                          xmlUrl=urls.absolute(source.folder + rss.filename),
                          htmlUrl=urls.absolute(source.page))

@@ -63,3 +63,14 @@ def _relpath(to_parts: list[str], from_parts: list[str]) -> str:
 
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")  # what quote() leaves as it is
+
+
+def download_path(folder: str, extension: str) -> str:
+    """A list's articles as one file to download (``"topics/russia/"``, ``"bib"`` ->
+    ``"topics/russia/articles.bib"``; ``""``: the whole digest)."""
+    return f"{folder}articles.{extension}"
+
+
+def group_path(kind: str, slug: str) -> str:
+    """An outlet's or author's page: ``"outlets"``/``"authors"`` and a slug -> ``"outlets/<slug>/"``."""
+    return f"{kind}/{slug}/"

@@ -91,7 +91,8 @@ def test_article_page_shows_metadata_topics_caption_and_neighbours(site: Path) -
 def test_script_in_a_capture_shows_as_text_and_javascript_url_is_not_linked(site: Path) -> None:
     build(site)
     doc = page(site, "articles/a-capture-with-a-script-tag/index.html")
-    assert doc.xpath("//script") == [] and doc.xpath("//iframe") == []
+    # (The page's one script is its JSON-LD metadata: data, never run.)
+    assert doc.xpath("//script[not(@type='application/ld+json')]") == [] and doc.xpath("//iframe") == []
     assert '<script>alert("boom")</script>' in doc.xpath("string(//div[@class='article-body'])")
     # The oldest dated article does not call an undated one "older".
     assert doc.xpath("//nav[@class='prev-next']//a/@rel") == ["prev"]
@@ -176,10 +177,12 @@ def test_site_files(site: Path) -> None:
     locs = etree.parse(str(out / "sitemap.xml")).xpath("//*[local-name()='loc']/text()")
     assert BASE in locs and f"{BASE}articles/ministers-meet/" in locs and f"{BASE}404.html" not in locs
     outlines = etree.parse(str(out / "opml.xml")).xpath("//outline/@xmlUrl")
+    outlets = ("example-news", "reuters", "the-kyiv-independent", "unknown-blog", "yonhap")
     assert outlines == [f"{BASE}feed.xml", *(f"{BASE}topics/{t}/feed.xml" for t in
-                                             ("diplomacy", "north-korea", "russia", "sanctions-watch"))]
+                                             ("diplomacy", "north-korea", "russia", "sanctions-watch")),
+                        *(f"{BASE}outlets/{o}/feed.xml" for o in outlets)]  # (authors' feeds: on their pages)
     sub = page(site, "subscribe/index.html")
-    assert "../opml.xml" in sub.xpath("//a/@href") and len(sub.xpath("//table//a[@type]")) == 10
+    assert "../opml.xml" in sub.xpath("//a/@href") and len(sub.xpath("//table//a[@type]")) == 20
 
 
 # --- Feeds ----------------------------------------------------------------------------------------
@@ -511,10 +514,13 @@ def test_body_edit_rewrites_only_the_article_and_the_feeds_listing_it(site: Path
     ministers = article_md(site, "2023-11-15-ministers.md")
     ministers.write_text(ministers.read_text().replace("with ~~struck~~ text", "with new text"))
     report = build(site)
-    # The search index (pagefind/) is rebuilt because an indexed page changed; nothing else moves.
+    # The search index (pagefind/) is rebuilt because an indexed page changed; the JSON Lines downloads
+    # carry the text; the citations (no text in them) stay as they were; nothing else moves.
     assert sorted(p for p in report.written if not p.startswith("pagefind/")) == [
-        "articles/ministers-meet/index.html", "atom.xml", "feed.xml", "topics/diplomacy/atom.xml",
-        "topics/diplomacy/feed.xml", "topics/russia/atom.xml", "topics/russia/feed.xml"]
+        "articles.jsonl", "articles/ministers-meet/index.html", "atom.xml", "authors/jane-roe/atom.xml",
+        "authors/jane-roe/feed.xml", "feed.xml", "outlets/reuters/atom.xml", "outlets/reuters/feed.xml",
+        "topics/diplomacy/articles.jsonl", "topics/diplomacy/atom.xml",
+        "topics/diplomacy/feed.xml", "topics/russia/articles.jsonl", "topics/russia/atom.xml", "topics/russia/feed.xml"]
     assert any(p.startswith("pagefind/") for p in report.written)
     assert all(p.startswith("pagefind/") for p in report.removed)
 

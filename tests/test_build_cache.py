@@ -59,6 +59,22 @@ def retopic(root: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def change_source(root: Path) -> None:
+    """Moves the article from one outlet's page (and feeds) to another's, and removes the emptied outlet."""
+    path = first_article(root)
+    text = path.read_text(encoding="utf-8")
+    lines = [line for line in text.split("\n") if not line.startswith("source:")]
+    lines.insert(1, "source: Reuters")  # (right after the opening '---')
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def change_authors(root: Path) -> None:
+    """A new author page, and the article joins an existing author's page."""
+    path = first_article(root)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntitle:", "\nauthors: [Jane Roe, A New Author]\ntitle:", 1), encoding="utf-8")
+
+
 def edit_template(root: Path) -> None:
     (root / "templates").mkdir(exist_ok=True)
     (root / "templates" / "article.html").write_text(
@@ -72,8 +88,8 @@ def edit_config(root: Path) -> None:
     config.write_text(re.sub(r"(?m)^feed_limit: .*$", "feed_limit: 1", text), encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", [edit_title, edit_body, add_article, delete_article, retopic, edit_template,
-                                    edit_config])
+@pytest.mark.parametrize("change", [edit_title, edit_body, add_article, delete_article, retopic, change_source,
+                                    change_authors, edit_template, edit_config])
 def test_incremental_build_equals_cold_build(site, tmp_path, change):
     build(site)
     change(site)
@@ -293,8 +309,8 @@ def test_a_preview_session_reusing_its_last_model_equals_a_cold_build_after_ever
     session = Session()
     out = site / ".digest-cache" / "serve"
     build(site, session=session, out=out)
-    for change in (edit_title, edit_body, add_article, retopic, restore_title, delete_article, edit_template,
-                   edit_config, edit_title):
+    for change in (edit_title, edit_body, add_article, retopic, change_source, change_authors, restore_title,
+                   delete_article, edit_template, edit_config, edit_title):
         change(site)
         report = build(site, session=session, out=out)
         assert report.written or report.removed, change.__name__

@@ -14,7 +14,7 @@ def test_every_command_module_registers_itself_under_its_name():
 
 
 def _required_args(name: str) -> list[str]:
-    return ["x.txt"] if name == "clean" else []
+    return {"clean": ["x.txt"], "export": ["--format", "ris"]}.get(name, [])
 
 
 @pytest.mark.parametrize("argv, command", [

@@ -25,6 +25,12 @@ ARTICLES = {
                   "The two ministries signed a fisheries agreement covering the northern coastal waters."),
     "railway": ("Railway bridge reopens", "The railway bridge across the Tumen river reopened to freight trains."),
 }
+# What results show and filter by: outlet, topics, year and story (fisheries and railway: one pinned story).
+FRONT = {
+    "matsegora": "date: '2024-11-10'\nsource: Harbor Post\ntopics: [Diplomacy]\n",
+    "fisheries": "date: '2024-11-11'\nsource: Meridian Wire\ntopics: [Trade, Diplomacy]\nstory: border trade\n",
+    "railway": "date: '2023-11-12'\nsource: Harbor Post\ntopics: [Trade]\nstory: border trade\n",
+}
 
 
 def make_digest(root: Path, base_url: str) -> None:
@@ -32,7 +38,7 @@ def make_digest(root: Path, base_url: str) -> None:
     (root / "site.yaml").write_text(f"title: Test digest\nbase_url: {base_url}\n", encoding="utf-8")
     for number, (slug, (title, body)) in enumerate(ARTICLES.items()):
         (root / "content" / "articles" / f"{slug}.md").write_text(
-            f"---\nid: {number:016x}\ntitle: {title}\ndate: '2024-11-1{number}'\nslug: {slug}\n---\n\n{body}\n",
+            f"---\nid: {number:016x}\ntitle: {title}\n{FRONT[slug]}slug: {slug}\n---\n\n{body}\n",
             encoding="utf-8")
 
 
@@ -71,11 +77,16 @@ def page(server: str) -> Iterator[Any]:
 
 
 def test_bundle_holds_the_index_the_ui_and_our_box() -> None:
-    files = {"articles/a/index.html": b"<html><body><p>one two three</p></body></html>"}
+    # Filters of many values: Pagefind writes them in a different order on every run.
+    files = {f"articles/{n}/index.html": f'<html><body><p>one two {n}</p><span data-pagefind-filter="outlet">'
+             f'Outlet {n}</span><span data-pagefind-filter="topic">T{n % 3}</span></body></html>'.encode()
+             for n in range(12)}
     bundle = search_bundle(files)
     for name in ("pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json", "digest-search.js"):
         assert BUNDLE + name in bundle
-    assert search_bundle(files) == bundle  # same pages, same bytes: a rebuild rewrites nothing
+    assert sum(path.startswith(BUNDLE + "filter/") for path in bundle) == 2
+    for _ in range(3):
+        assert search_bundle(files) == bundle  # same pages, same bytes: a rebuild rewrites nothing
 
 
 @pytest.mark.browser
@@ -116,6 +127,49 @@ def test_a_word_no_page_has_finds_nothing(server: str, page: Any) -> None:
     page.locator(".pagefind-ui__search-input").fill("zeppelin")
     page.locator(".pagefind-ui__message", has_text="No results").wait_for(timeout=20000)
     assert page.locator(".pagefind-ui__result-link").count() == 0
+
+
+@pytest.mark.browser
+def test_results_show_date_outlet_and_topics(server: str, page: Any) -> None:
+    page.goto(server + "search/?q=fisheries")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=20000)
+    meta = page.locator(".pagefind-ui__result .digest-result-meta").first.inner_text()
+    assert meta == "11 November 2024 · Meridian Wire · Trade, Diplomacy"
+
+
+@pytest.mark.browser
+def test_results_filter_by_outlet_topic_year_and_story(server: str, page: Any) -> None:
+    page.goto(server + "search/?q=the")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=20000)
+    assert page.locator(".pagefind-ui__result-link").count() == 3
+    # Every filter and its values, with counts, as the index holds them.
+    filters = page.evaluate("async (u) => (await import(u)).filters()", server + "pagefind/pagefind.js")
+    story = next(iter(filters.get("story", {})), "")
+    assert filters == {"outlet": {"Harbor Post": 2, "Meridian Wire": 1}, "topic": {"Diplomacy": 2, "Trade": 2},
+                       "year": {"2023": 1, "2024": 2}, "story": {story: 2}}
+
+    def choose(group: str, value: str, expected: list[str]) -> None:
+        """Tick one value in the UI's filter panel; the results become ``expected`` (links, sorted)."""
+        block = page.locator(".pagefind-ui__filter-block", has=page.locator(".pagefind-ui__filter-name",
+                                                                            has_text=group))
+        block.locator(".pagefind-ui__filter-name").wait_for(timeout=20000)
+        if not block.locator(".pagefind-ui__filter-checkbox").first.is_visible():
+            block.locator(".pagefind-ui__filter-name").click()
+        block.locator(".pagefind-ui__filter-value", has_text=value).locator("input").check()
+        page.wait_for_function("""(expected) => JSON.stringify([...document.querySelectorAll(
+            '.pagefind-ui__result-link')].map(a => a.getAttribute('href')).sort()) === JSON.stringify(expected)""",
+                               arg=expected, timeout=20000)
+
+    choose("outlet", "Harbor Post", ["/digest/articles/matsegora/", "/digest/articles/railway/"])
+    choose("year", "2024", ["/digest/articles/matsegora/"])  # and Harbor Post still ticked
+    # Topic and story through the same index's search API (what the panel calls).
+    for group, value in (("topic", "Trade"), ("story", story)):
+        found = page.evaluate("""async ([u, group, value]) => {
+            const pagefind = await import(u);
+            const search = await pagefind.search("the", {filters: {[group]: value}});
+            return (await Promise.all(search.results.map(r => r.data()))).map(d => d.url).sort(); }""",
+                              [server + "pagefind/pagefind.js", group, value])
+        assert found == ["/digest/articles/fisheries/", "/digest/articles/railway/"], group
 
 
 def test_index_site_in_place(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 PAGES = ("", "articles/russian-delegation-completes-visit-to-pyongyang/",
          "articles/bughan-oemusang-moseukeuba-bangmun/", "topics/north-korea/", "topics/", "archive/",
-         "subscribe/", "page/2/", "nowhere/")
+         "subscribe/", "page/2/", "outlets/", "outlets/the-kyiv-independent/", "authors/", "authors/lance-luo/",
+         "nowhere/")
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]

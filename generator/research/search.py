@@ -18,12 +18,15 @@ root from its own URL, so the same build works at a domain root and under /repo/
 from __future__ import annotations
 
 import contextlib
+import gzip
+import hashlib
 import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Collection, Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from generator.errors import DigestError
 
@@ -87,6 +90,52 @@ def _read_tree(folder: Path, prefix: str) -> dict[str, bytes]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+PAGEFIND_DATA = b"pagefind_dcd"  # what Pagefind's data files start with (then CBOR), inside their gzip
+
+
+def stable_bundle(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with its filter files in a fixed order. Pagefind writes each filter's values (and a
+    language's list of filters) in hash-map order, which changes from run to run: the same pages would give
+    other bytes and file names, so a rebuild would rewrite the bundle and no build could equal another.
+    Each filter file's values are sorted and it is named by its new content's hash; the language's meta
+    file then names those files, sorted, and is renamed the same way in ``pagefind-entry.json``."""
+    import cbor2
+
+    def pack(value: object) -> bytes:
+        return gzip.compress(PAGEFIND_DATA + cbor2.dumps(value), mtime=0)
+
+    def unpack(data: bytes) -> Any:
+        raw = gzip.decompress(data)
+        if not raw.startswith(PAGEFIND_DATA):
+            raise DigestError("search: Pagefind wrote a data file digest cannot read; upgrade digest")
+        return cbor2.loads(raw[len(PAGEFIND_DATA):])
+
+    def name(language: str, data: bytes, length: int) -> str:
+        return f"{language}_{hashlib.sha1(data, usedforsecurity=False).hexdigest()[:length]}"
+
+    out = dict(bundle)
+    renamed: dict[str, str] = {}
+    for path in sorted(p for p in bundle if p.startswith(BUNDLE + "filter/") and p.endswith(".pf_filter")):
+        filter_name, values = unpack(out.pop(path))
+        data = pack([filter_name, sorted(values, key=lambda value: value[0])])
+        old = path.rsplit("/", 1)[1].removesuffix(".pf_filter")
+        renamed[old] = name(old.split("_", 1)[0], data, 7)
+        out[f"{BUNDLE}filter/{renamed[old]}.pf_filter"] = data
+    entry = out.get(BUNDLE + "pagefind-entry.json")
+    for path in sorted(p for p in bundle if p.startswith(BUNDLE + "pagefind.") and p.endswith(".pf_meta")):
+        meta = unpack(out.pop(path))
+        meta[3] = sorted([filter_name, renamed.get(hash_, hash_)] for filter_name, hash_ in meta[3])
+        data = pack(meta)
+        old = path.removeprefix(BUNDLE + "pagefind.").removesuffix(".pf_meta")
+        new = name(old.split("_", 1)[0], data, 10)
+        out[f"{BUNDLE}pagefind.{new}.pf_meta"] = data
+        if entry is not None:
+            entry = entry.replace(f'"{old}"'.encode(), f'"{new}"'.encode())
+    if entry is not None:
+        out[BUNDLE + "pagefind-entry.json"] = entry
+    return out
+
+
 def search_bundle(files: Mapping[str, bytes], language: str | None = None,
                   sections: tuple[str, ...] = ("articles/",)) -> dict[str, bytes]:
     """The search bundle for a site rendered in memory (site path -> bytes), as site path -> bytes.
@@ -107,7 +156,7 @@ def search_bundle(files: Mapping[str, bytes], language: str | None = None,
             target.write_bytes(data)
         site_dir.mkdir(exist_ok=True)
         run_pagefind(site_dir, bundle_dir, language)
-        return {**_read_tree(bundle_dir, BUNDLE), **assets()}
+        return {**stable_bundle(_read_tree(bundle_dir, BUNDLE)), **assets()}
 
 
 def bundle_for_build(read: Callable[[str], bytes], produced: Collection[str], changed: Collection[str],
@@ -156,7 +205,7 @@ def index_written_site(out_dir: Path, language: str | None = None, sections: tup
         globs = [f"{section}**/*.html" for section in sections] or ["**/*.html"]
         run_pagefind(out_dir, bundle_dir, language, glob=globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}",
                      background=True, started=started)
-        return {**_read_tree(bundle_dir, BUNDLE), **assets()}
+        return {**stable_bundle(_read_tree(bundle_dir, BUNDLE)), **assets()}
 
 
 def index_site(out_dir: Path, language: str | None = None) -> list[str]:

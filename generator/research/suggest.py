@@ -40,7 +40,17 @@ class TopicCount:
 
 
 def _covered(entity: Entity, topics: Sequence[TopicConfig]) -> bool:
-    return bool(match_topics(entity.name, topics))
+    """A topic's term occurs in the name ("Kozlov" covers "Alexander Kozlov"), or the name is a piece of a
+    topic's name or term ("Chains" of "Supply Chains", "Health" of "Public Health"): not a name of its own."""
+    if match_topics(entity.name, topics):
+        return True
+    piece = TopicConfig(name=entity.name)
+    return any(match_topics(term, (piece,)) for topic in topics for term in (topic.name, *topic.terms))
+
+
+def _key(entity: Entity) -> str:
+    """"the Arctic" and "Arctic" are one name."""
+    return entity.key.removeprefix("the ")
 
 
 def _kind(found: list[Entity]) -> str:
@@ -57,22 +67,23 @@ def suggest_topics(articles: Sequence[Article], topics: Sequence[TopicConfig], *
     outlets = {entity_key(name) for a in articles for name in (a.source or "", *a.authors) if name}
     for article in articles:
         for entity in extract(full_text(article)):
-            by_key.setdefault(entity.key, []).append((article, entity))
+            by_key.setdefault(_key(entity), []).append((article, entity))
     found = []
     for key, hits in by_key.items():
         entities = [e for _, e in hits]
         kind = _kind(entities)
-        if len(hits) < min_articles or key in outlets:
+        in_articles = len({a.id for a, _ in hits})  # ("the Arctic" and "Arctic" in one article: once)
+        if in_articles < min_articles or key in outlets:
             continue
         if _covered(entities[0], topics):
             continue
-        names = Counter(e.name for e in entities)
+        name = Counter(e.name.removeprefix("the ") for e in entities).most_common(1)[0][0]
         ranked = sorted(hits, key=lambda hit: (-hit[1].count, hit[0].title))
         found.append(Suggestion(
-            name=names.most_common(1)[0][0], kind=KIND_LABELS[kind], articles=len(hits),
-            mentions=sum(e.count for e in entities), examples=tuple(a.title for a, _ in ranked[:3]),
+            name=name, kind=KIND_LABELS[kind], articles=in_articles,
+            mentions=sum(e.count for e in entities), examples=tuple(dict.fromkeys(a.title for a, _ in ranked))[:3],
             # Short forms the articles really use ("Matsegora said"), so the topic matches them too.
-            terms=tuple(sorted({form for e in entities for form in e.short_forms}))))
+            terms=tuple(sorted({form for e in entities for form in e.short_forms} - {name}))))
     found.sort(key=lambda s: (-s.articles, -s.mentions, s.name))
     return tuple(found[:limit])
 

@@ -16,6 +16,25 @@
     document.head.appendChild(link);
   }
 
+  function escape(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
+  /* Each result says when, where and on what: the article's date, outlet and topics (its page's Pagefind
+   * metadata and filters), in a line before the excerpt. */
+  function withMeta(result) {
+    var filters = result.filters || {};
+    var parts = [];
+    if (result.meta && result.meta.date) { parts.push(result.meta.date); }
+    if (filters.outlet && filters.outlet.length) { parts.push(filters.outlet.join(", ")); }
+    if (filters.topic && filters.topic.length) { parts.push(filters.topic.join(", ")); }
+    if (parts.length) {
+      result.excerpt = '<span class="digest-result-meta">' + parts.map(escape).join(" · ") + "</span> " +
+        (result.excerpt || "");
+    }
+    return result;
+  }
+
   function start() {
     var query = new URLSearchParams(window.location.search).get("q");
     var boxes = document.querySelectorAll("[data-digest-search]");
@@ -30,6 +49,7 @@
         showImages: false,
         showSubResults: true,
         resetStyles: false,
+        processResult: withMeta,
         autofocus: box.hasAttribute("data-autofocus")
       });
       if (query) { ui.triggerSearch(query); }
