@@ -126,6 +126,14 @@ class Features:
         return text.tfidf([t.terms for t in self.texts])
 
     @cached_property
+    def word_cosines(self) -> text.Cosines:
+        return text.Cosines(self.word_vectors)
+
+    @cached_property
+    def entity_cosines(self) -> text.Cosines:
+        return text.Cosines(self.entity_vectors)
+
+    @cached_property
     def lead_entities(self) -> tuple[frozenset[str], ...]:
         """Names in the title, caption and first paragraphs: who the article is about."""
         return tuple(t.lead for t in self.texts)
