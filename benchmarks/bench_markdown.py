@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_markdown.py [--n 1000]
 
 Generates ``--n`` articles with ../shared/tools/gen_corpus.py (the corpus bench_build.py uses) and times,
-in this process, ``generator.model.derive`` on each body: markdown-it-py's parse and render, the summary,
+in this process, ``generator.model.derive`` on each body: the parse and render (markdown-it-pyrs where it is
+installed, else markdown-it-py; see generator/markdown.py), the summary,
 the reading time and the compression, i.e. all a cold build does per body besides its page. Then, when
 ``cmarkgfm`` (GitHub's cmark-gfm, in C) can be imported, cmarkgfm rendering the same bodies, for
 comparison. It is not a dependency of digest: install it into a scratch environment on PYTHONPATH to

@@ -15,18 +15,14 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from itertools import chain
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
-from generator import cite, dates
+from generator import cite, dates, markdown
 from generator.config import SiteConfig, config_line
 from generator.content import Article, key_line
 from generator.errors import DigestError
@@ -95,13 +91,13 @@ class ArticleView:
     @property
     def notes_html(self) -> str:
         """The researcher's notes (front matter ``notes``) as HTML, shown apart from the article's text."""
-        return render_markdown(self.article.notes) if self.article.notes else ""
+        return markdown.render_markdown(self.article.notes) if self.article.notes else ""
 
     def feed_html(self, page_url: str) -> str:
         """Body HTML with every link absolute (feed readers have no page to resolve against)."""
         if not self.derived.values().relative_links:
             return self.html
-        return render_markdown(self.article.body, page_url)
+        return markdown.render_markdown(self.article.body, page_url)
 
     @property
     def original_url(self) -> str | None:
@@ -342,69 +338,9 @@ class Derived:
 
 
 def derive(body: str) -> DerivedValues:
-    tokens = _MD.parse(body)
-    return DerivedValues(packed_html=pack(_MD.renderer.render(tokens, _MD.options, {})), summary=_summary(tokens),
-                         minutes=reading_minutes(tokens), relative_links=_has_relative_links(tokens))
-
-
-def _has_relative_links(tokens: Iterable[Token]) -> bool:
-    """Does the body link to anything by a relative URL? (Only then do feeds need a second rendering.)"""
-    for token in tokens:
-        for child in token.children or ():
-            if child.type in ("link_open", "image"):
-                value = child.attrGet("href" if child.type == "link_open" else "src")
-                if isinstance(value, str) and not urlsplit(value).scheme:
-                    return True
-    return False
-
-
-# --- Markdown -------------------------------------------------------------------------------------
-
-def _markdown() -> MarkdownIt:
-    # Raw HTML off: a capture carrying <script> must show as text, never run.
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-
-
-_MD = _markdown()
-
-
-@lru_cache(maxsize=8192)
-def render_markdown(text: str, base_url: str | None = None) -> str:
-    """Markdown -> HTML. With ``base_url``, every link and image is made absolute (for feeds).
-
-    Memoised: the live-reload server rebuilds in-process on every change, and bodies rarely change.
-    Links are rewritten on the token stream, not by regex over the HTML.
-    """
-    tokens = _MD.parse(text)
-    if base_url is not None:
-        for token in _walk(tokens):
-            for attr in ("href", "src"):
-                value = token.attrGet(attr)
-                if isinstance(value, str):
-                    token.attrSet(attr, urljoin(base_url, value))
-    return str(_MD.renderer.render(tokens, _MD.options, {}))
-
-
-def _walk(tokens: Iterable[Token]) -> Iterable[Token]:
-    for token in tokens:
-        yield token
-        if token.children:
-            yield from _walk(token.children)
-
-
-def _summary(tokens: Sequence[Token], words: int = SUMMARY_WORDS) -> str:
-    for index, token in enumerate(tokens):
-        if token.type == "paragraph_open" and index + 1 < len(tokens):
-            plain = _inline_text(tokens[index + 1])
-            if plain:
-                return _cut(plain, words)
-    return ""
-
-
-def _inline_text(token: Token) -> str:
-    parts = [child.content if child.type in ("text", "code_inline") else " "
-             for child in token.children or () if child.type in ("text", "code_inline", "softbreak")]
-    return " ".join("".join(parts).split())
+    found = markdown.facts(body)
+    return DerivedValues(packed_html=pack(found.html), summary=_cut(found.summary_text, SUMMARY_WORDS),
+                         minutes=reading_minutes(found.words), relative_links=found.relative_links)
 
 
 def _cut(text: str, words: int) -> str:
@@ -412,17 +348,10 @@ def _cut(text: str, words: int) -> str:
     return text if len(found) <= words else " ".join(found[:words]).rstrip(",;:") + "…"
 
 
-def reading_minutes(tokens: Sequence[Token]) -> int:
-    """Minutes at ``WORDS_PER_MINUTE`` for the text a reader reads: the words (runs of non-space
-    characters) of paragraphs, headings, list items, quotes, table cells and code, without the Markdown
-    around them (bullets, table rules, heading marks). A link's address stays glued to its text, so it
-    is not counted piece by piece. (From the parsed tokens: four times faster than a word regex over the
-    body, and this runs once per article in a cold build.)"""
-    words = sum(len(token.content.split()) for token in tokens if token.type in _READ)
+def reading_minutes(words: int) -> int:
+    """Minutes at ``WORDS_PER_MINUTE`` for the words of the text a reader reads (``markdown.Facts``):
+    not the Markdown around them (bullets, table rules, heading marks) nor link addresses."""
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
-
-
-_READ = frozenset({"inline", "fence", "code_block"})  # the tokens whose content is read as text
 
 
 # --- Building the model ---------------------------------------------------------------------------

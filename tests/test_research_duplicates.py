@@ -3,6 +3,8 @@ written independently are not."""
 
 from __future__ import annotations
 
+import pytest
+
 from generator.content import Article
 from generator.research.duplicates import find_duplicates, hidden_ids, overlap, shingles
 from tests.fixtures.research.seeds import gold_articles
@@ -65,3 +67,24 @@ def test_short_texts_are_never_called_duplicates() -> None:
     articles = [Article(id="a", title="a", body="Kozlov arrived in Pyongyang."),
                 Article(id="b", title="b", body="Kozlov arrived in Pyongyang.")]
     assert find_duplicates(articles) == ()
+
+
+def test_per_article_research_values_made_on_every_core_equal_those_made_in_one_process(monkeypatch) -> None:
+    """Names, words, dates and MinHash signatures of many articles are made in forked workers; the
+    values are the ones one process makes, in the articles' order."""
+    from zoneinfo import ZoneInfo
+
+    from generator import parallel
+    from generator.research.corpus import MIN_PARALLEL_ARTICLES, features
+    from generator.research.duplicates import fingerprints
+    from tests.fixtures.research.synthetic import corpus
+
+    articles = corpus(3, 40)[0]
+    if parallel.worker_count(len(articles), MIN_PARALLEL_ARTICLES) == 1:
+        pytest.skip("one core: nothing is forked")
+    forked = features(articles, ZoneInfo("UTC")).texts, fingerprints(articles)
+    monkeypatch.setenv("DIGEST_JOBS", "1")
+    alone = features(articles, ZoneInfo("UTC")).texts, fingerprints(articles)
+    assert forked[0] == alone[0]
+    assert [(f.shingles, f.hashvalues.tolist()) for f in forked[1]] == [(f.shingles, f.hashvalues.tolist())
+                                                                        for f in alone[1]]

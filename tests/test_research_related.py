@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from generator.content import Article
+from generator.research import text
 from generator.research.analysis import analyse
 from generator.research.related import related_articles
 from tests.fixtures.research.seeds import gold_articles
@@ -68,3 +70,21 @@ def test_a_rebuild_reuses_per_article_work_from_the_build_cache(tmp_path, monkey
     with pytest.raises(AssertionError, match="re-extracted"):
         analyse(edited, store=store)
     store.close()
+
+
+def test_cosines_split_into_common_and_rare_terms_equal_the_plain_sparse_product() -> None:
+    """Common terms multiplied dense plus the rest sparse give every pair's cosine, on any block of rows
+    and columns (all of them, a window, an unordered pick)."""
+    rng = np.random.default_rng(18)
+    vocabulary = [f"w{k}" for k in range(300)]
+    weights = 1 / np.arange(1, 301)  # Zipf: a few terms in most documents, most terms in few
+    documents = [list(rng.choice(vocabulary, size=int(rng.integers(0, 80)), p=weights / weights.sum()))
+                 for _ in range(400)]
+    matrix = text.tfidf(documents)
+    split = text.Cosines(matrix, common_share=0.3, most_common=20)
+    assert split.dense.shape[1] > 5 and split.sparse.shape[1] > 100  # both halves take part
+    plain = np.clip((matrix @ matrix.T).toarray(), 0.0, 1.0)
+    everyone = np.arange(400)
+    for rows, cols in ((everyone[:50], everyone), (everyone[100:150], everyone[90:200]),
+                       (rng.permutation(400)[:30], rng.permutation(400)[:70])):
+        assert np.allclose(split.block(rows, cols), plain[np.ix_(rows, cols)], rtol=0, atol=1e-12)

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import statistics
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,7 +16,7 @@ from generator.research.entities import extract
 from generator.research.stories import find_stories
 from generator.research.text import mentioned_dates
 from tests.fixtures.research.seeds import gold_articles, gold_stories, write_digest
-from tests.fixtures.research.synthetic import corpus, pairwise_scores
+from tests.fixtures.research.synthetic import COUNTRIES, corpus, pairwise_scores
 
 
 def _groups(stories: object, articles: list[Article]) -> list[list[int]]:
@@ -143,3 +144,25 @@ def test_cli_listing_and_bad_front_matter(tmp_path: Path, capsys: pytest.Capture
     assert main(["-C", str(tmp_path), "stories", "--json"]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "broken.md" in err
+
+
+def test_date_window_blocking_finds_the_components_and_stories_of_all_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dated articles are compared only within the days that can link them, a block of rows at a time;
+    that finds exactly the groups comparing every pair finds (here in blocks of 16 rows against one block
+    of everything)."""
+    from scipy.sparse.csgraph import connected_components
+
+    from generator.research import stories
+    from generator.research.corpus import features
+
+    articles, _truth = corpus(11, 25, tuple(COUNTRIES))
+    feats, options = features(articles, ZoneInfo("UTC")), stories.StoryOptions()
+    everyone = list(range(len(articles)))
+    linked = stories.similarity(feats, options, everyone, everyone) >= options.threshold
+    _count, labels = connected_components(linked, directed=False)
+    all_pairs = sorted(sorted(k for k in everyone if labels[k] == label) for label in set(labels))
+    monkeypatch.setattr(stories, "CHUNK", 16)
+    assert sorted(sorted(c) for c in stories._components(everyone, feats, options)) == all_pairs
+    windowed = [[a.id for a in s.articles] for s in stories.find_stories(articles)]
+    monkeypatch.setattr(stories, "CHUNK", 10**6)
+    assert windowed == [[a.id for a in s.articles] for s in stories.find_stories(articles)]

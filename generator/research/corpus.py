@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any, Protocol
+from functools import cached_property, partial
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -17,6 +17,7 @@ from scipy import sparse
 
 from generator import dates
 from generator.content import Article
+from generator.parallel import fork_map
 from generator.research import entities, text
 
 LEAD_WORDS = 30  # how much of the body counts as the lead
@@ -115,7 +116,8 @@ class Features:
 
     @cached_property
     def texts(self) -> tuple[ArticleText, ...]:
-        return tuple(article_text(a, self.tz, self.store) for a in self.articles)
+        return remembered(self.articles, self.store, partial(cache_key, "text", extra=str(self.tz)),
+                          partial(extract_text, tz=self.tz), ArticleText)
 
     @cached_property
     def entities(self) -> tuple[tuple[entities.Entity, ...], ...]:
@@ -124,6 +126,14 @@ class Features:
     @cached_property
     def word_vectors(self) -> text.Sparse:
         return text.tfidf([t.terms for t in self.texts])
+
+    @cached_property
+    def word_cosines(self) -> text.Cosines:
+        return text.Cosines(self.word_vectors)
+
+    @cached_property
+    def entity_cosines(self) -> text.Cosines:
+        return text.Cosines(self.entity_vectors)
 
     @cached_property
     def lead_entities(self) -> tuple[frozenset[str], ...]:
@@ -227,6 +237,7 @@ class Store(Protocol):
     def put(self, key: str, value: Any) -> None: ...
 
 
+Value = TypeVar("Value")
 FEATURES_VERSION = "research-1"  # change whenever extraction changes: old cached values are then unused
 
 
@@ -241,23 +252,35 @@ class ArticleText:
     when: When
 
 
-def cache_key(kind: str, article: Article, *extra: str) -> str:
+def cache_key(kind: str, article: Article, extra: str = "") -> str:
     """Key for a value derived from an article's title, caption, body and date (and ``extra``)."""
     material = "\x00".join((FEATURES_VERSION, kind, article.title, article.caption or "", article.body,
-                            article.date or "", *extra))
+                            article.date or "", *((extra,) if extra else ())))
     return f"{FEATURES_VERSION}:{kind}:" + hashlib.sha1(material.encode("utf-8", "surrogatepass"),
                                                         usedforsecurity=False).hexdigest()
 
 
-def article_text(article: Article, tz: ZoneInfo, store: Store | None = None) -> ArticleText:
-    key = cache_key("text", article, str(tz))
-    cached = store.get(key) if store is not None else None
-    if isinstance(cached, ArticleText):
-        return cached
-    found = ArticleText(terms=tuple(text.with_bigrams(text.words(full_text(article)))),
-                        entities=entities.extract(full_text(article)),
-                        lead=frozenset(e.key for e in entities.extract(lead(article))),
-                        when=when(article, tz))
-    if store is not None:
-        store.put(key, found)
-    return found
+def extract_text(article: Article, tz: ZoneInfo) -> ArticleText:
+    return ArticleText(terms=tuple(text.with_bigrams(text.words(full_text(article)))),
+                       entities=entities.extract(full_text(article)),
+                       lead=frozenset(e.key for e in entities.extract(lead(article))),
+                       when=when(article, tz))
+
+
+def remembered(articles: Sequence[Article], store: Store | None, key: Callable[[Article], str],
+               make: Callable[[Article], Value], kind: type[Value]) -> tuple[Value, ...]:
+    """``make(article)`` of each article: from the store where it has one of ``kind``, the rest made on
+    every core (a cold build of a large digest: names and words of 10,000 articles are minutes of one
+    core's work) and stored."""
+    keys = [key(article) for article in articles]
+    found = [store.get(k) if store is not None else None for k in keys]
+    missing = [k for k, value in enumerate(found) if not isinstance(value, kind)]
+    made = fork_map(make, [articles[k] for k in missing], min_items=MIN_PARALLEL_ARTICLES)
+    for k, value in zip(missing, made, strict=True):
+        found[k] = value
+        if store is not None:
+            store.put(keys[k], value)
+    return tuple(found)  # type: ignore[arg-type]  # every entry is a Value now
+
+
+MIN_PARALLEL_ARTICLES = 200  # each takes milliseconds: a fork pays for itself sooner than a page's

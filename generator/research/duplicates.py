@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from generator import dates
 from generator.content import Article
-from generator.research.corpus import Store, cache_key, prose
+from generator.research.corpus import Store, cache_key, prose, remembered
 from generator.research.disjoint import DisjointSets
 
 SHINGLE_WORDS = 5
@@ -103,17 +103,14 @@ class Fingerprint:
     scheme: str | None  # datasketch >= 2 names its permutation scheme; values only compare within one
 
 
-def fingerprint(article: Article, store: Store | None = None) -> Fingerprint:
-    key = cache_key("minhash", article)
-    cached = store.get(key) if store is not None else None
-    if isinstance(cached, Fingerprint):
-        return cached
+def make_fingerprint(article: Article) -> Fingerprint:
     items = text_shingles(article)
     signature = _signature(items)
-    found = Fingerprint(len(items), signature.hashvalues, getattr(signature, "scheme", None))
-    if store is not None:
-        store.put(key, found)
-    return found
+    return Fingerprint(len(items), signature.hashvalues, getattr(signature, "scheme", None))
+
+
+def fingerprints(articles: Sequence[Article], store: Store | None = None) -> tuple[Fingerprint, ...]:
+    return remembered(articles, store, partial(cache_key, "minhash"), make_fingerprint, Fingerprint)
 
 
 def duplicate_pairs(articles: Sequence[Article], options: DuplicateOptions,
@@ -131,8 +128,7 @@ def duplicate_pairs(articles: Sequence[Article], options: DuplicateOptions,
         return sets[k]
 
     pairs = []
-    for i, article in enumerate(articles):
-        found = fingerprint(article, store)
+    for i, found in enumerate(fingerprints(articles, store)):
         if found.shingles < options.min_shingles:
             continue
         scheme = {"scheme": found.scheme} if found.scheme else {}

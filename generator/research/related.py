@@ -18,7 +18,6 @@ from generator import dates
 from generator.content import Article
 from generator.research.corpus import Features, features
 from generator.research.stories import CHUNK, Story, story_of
-from generator.research.text import cosine_block
 
 STORY_WEIGHT = 1.0
 TOPIC_WEIGHT = 0.4
@@ -70,8 +69,8 @@ def related_articles(articles: Sequence[Article], tz: ZoneInfo | None = None, *,
         rows = everyone[start:start + CHUNK]
         shared = (topics[rows] @ topics.T).toarray()
         union = counts[rows][:, None] + counts[None, :] - shared
-        score = (ENTITY_WEIGHT * cosine_block(feats.entity_vectors, rows, everyone)
-                 + WORD_WEIGHT * cosine_block(feats.word_vectors, rows, everyone)
+        score = (ENTITY_WEIGHT * feats.entity_cosines.block(rows, everyone)
+                 + WORD_WEIGHT * feats.word_cosines.block(rows, everyone)
                  + TOPIC_WEIGHT * np.divide(shared, union, out=np.zeros_like(shared), where=union > 0))
         same = label[rows][:, None] == label[None, :]
         score += STORY_WEIGHT * same

@@ -31,7 +31,7 @@ from generator.content import Article
 from generator.research.corpus import PRECISIONS, Calendar, Features, features
 from generator.research.disjoint import DisjointSets
 from generator.research.duplicates import DuplicateGroup, find_duplicates
-from generator.research.text import Matrix, cosine_block
+from generator.research.text import Matrix
 from generator.slugs import slugify
 
 NO_STORY = "none"
@@ -63,7 +63,7 @@ class Story:
 def similarity(feats: Features, options: StoryOptions, rows: Sequence[int], cols: Sequence[int]) -> Matrix:
     """Story similarity of the ``rows`` articles to the ``cols`` articles, in [0, 1]; -1 marks pairs that
     must never share a story (and an article's similarity to itself)."""
-    mixed = ((1 - options.entity_weight) * cosine_block(feats.word_vectors, rows, cols)
+    mixed = ((1 - options.entity_weight) * feats.word_cosines.block(rows, cols)
              + options.entity_weight * feats.actor_block(rows, cols))
     factor = date_factors(feats.calendar, rows, cols, options)
     blended: Matrix = np.where(factor == 0, -1.0, mixed * factor)
