@@ -37,6 +37,7 @@ class Reference:
     accessed: str | None  # when the capture was saved (a day)
     language: str | None
     summary: str | None
+    notes: str | None  # the researcher's own (front matter ``notes``), exported as an annotation
     article: Article
 
 
@@ -52,7 +53,7 @@ def reference(article: Article, key: str | None = None) -> Reference:
                      outlet=_one_line(article.source) if article.source else None, date=article.date,
                      url=original_url(article), accessed=article.captured[:10] if article.captured else None,
                      language=article.language, summary=_one_line(article.summary) if article.summary else None,
-                     article=article)
+                     notes=(article.notes or "").strip() or None, article=article)
 
 
 def references(articles: Iterable[Article]) -> list[Reference]:
@@ -145,6 +146,8 @@ def bibtex(refs: Sequence[Reference]) -> str:
             fields.append(Field("urldate", ref.accessed))
         if ref.language:
             fields.append(Field("language", _tex(ref.language)))
+        if ref.notes:
+            fields.append(Field("annote", _tex(ref.notes)))
         entries.append(Entry("article", ref.key, fields))
     enclose = AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=True, default_enclosing="{")
     return str(write_string(Library(entries), unparse_stack=[enclose]))
@@ -179,6 +182,8 @@ def ris(refs: Sequence[Reference]) -> str:
             record["language"] = ref.language
         if ref.summary:
             record["abstract"] = ref.summary
+        if ref.notes:
+            record["notes"] = [_one_line(ref.notes)]  # (RIS is a tag a line: a line break ends the field)
         records.append(record)
     return str(rispy.dumps(records, implementation=Writer))
 
@@ -204,6 +209,8 @@ def csl_item(ref: Reference) -> dict[str, Any]:
         item["language"] = ref.language
     if ref.summary:
         item["abstract"] = ref.summary
+    if ref.notes:
+        item["note"] = ref.notes
     return item
 
 
@@ -220,7 +227,7 @@ def jsonl(refs: Sequence[Reference]) -> str:
         record = {"id": a.id, "key": ref.key, "title": a.title, "date": a.date, "updated": a.updated,
                   "authors": list(a.authors), "source": a.source, "url": ref.url, "language": a.language,
                   "topics": list(a.topics), "story": a.story, "summary": a.summary, "captured": a.captured,
-                  "body": a.body}
+                  "notes": a.notes or None, "body": a.body}
         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
     return "".join(lines)
 

@@ -53,6 +53,9 @@ source: Harbor Post
 url: https://harbor.example/cod
 topics: [Fisheries]
 story: fish-summit
+notes: |
+  Compare the quota figure with the ministry's {own} release.
+  Second line & more.
 ---
 
 Cod quotas were cut after the fisheries talks.
@@ -200,6 +203,20 @@ def test_every_download_parses_with_its_formats_reader(digest: Path) -> None:
     story_titles = [json.loads(line)["title"] for line in (site / stories[0] / "articles.jsonl").read_text(
         encoding="utf-8").splitlines()]
     assert sorted(story_titles) == sorted([TRICKY_TITLE, "Cod quotas cut after talks"])
+
+
+def test_a_researchers_notes_travel_with_every_export(digest: Path) -> None:
+    folder = digest / "_site" / "topics" / "fisheries"
+    notes = "Compare the quota figure with the ministry's {own} release.\nSecond line & more."
+    bib = {e["key"]: e for e in parse_bibtex((folder / "articles.bib").read_text(encoding="utf-8"))}
+    assert bib["bloggs2024cod"]["annote"] == notes
+    assert "annote" not in bib["perez2024fish"]
+    ris = {r["id"]: r for r in rispy.loads((folder / "articles.ris").read_text(encoding="utf-8"))}
+    assert ris["bloggs2024cod"]["notes"] == [notes.replace("\n", " ")]
+    csl = {c["id"]: c for c in json.loads((folder / "articles.json").read_text(encoding="utf-8"))}
+    assert csl["bloggs2024cod"]["note"] == notes
+    lines = [json.loads(line) for line in (folder / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {line["title"]: line["notes"] for line in lines}["Cod quotas cut after talks"] == notes
 
 
 def test_csl_json_renders_a_bibliography_with_citeproc(digest: Path) -> None:
