@@ -13,7 +13,7 @@ import gc
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -45,7 +45,7 @@ from generator.content import MAX_ARTICLE_BYTES, parse_article_bytes
 from generator.errors import DigestError
 from generator.files import read_regular
 from generator.fingerprint import fingerprint
-from generator.output import STAGING, Job, Staging
+from generator.output import STAGING, Job, Staging, walk_files
 from generator.parallel import fork_map
 from generator.research.search import STALE_MARK
 from generator.reuse import NOTHING
@@ -399,24 +399,7 @@ def check_static_overlap(jobs: list[Job]) -> None:
 
 def existing_outputs(out: Path) -> set[str]:
     """Site paths of the files in the output folder now (a crashed build's staging folder aside)."""
-    return {relative for relative, _entry in _walk_files(str(out)) if not relative.startswith(STAGING + "/")}
-
-
-def _walk_files(folder: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """(path relative to ``folder``, entry) of every file below it. os.scandir, not pathlib: this runs on
-    every rebuild over tens of thousands of files."""
-    stack = [(folder, "")]
-    while stack:
-        current, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(current))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, f"{prefix}{entry.name}/"))
-            else:
-                yield prefix + entry.name, entry
+    return {relative for relative, _entry in walk_files(str(out)) if not relative.startswith(STAGING + "/")}
 
 
 def output_stats(out: Path, names: set[str], known: dict[str, tuple[int, int]],
@@ -475,7 +458,7 @@ def _tree_stats(folder: str) -> list[tuple[str, int, int]]:
 def _file_stats(folder: str, wanted: Callable[[str], bool]) -> dict[str, tuple[int, int]]:
     """(size, mtime) by path of the files below ``folder`` whose relative path is ``wanted``."""
     found = {}
-    for relative, entry in _walk_files(folder):
+    for relative, entry in walk_files(folder):
         if wanted(relative):
             try:
                 stat = entry.stat()
