@@ -105,7 +105,7 @@ def _build_site(cfg: SiteConfig, drafts: bool, ingest_new: bool, out: Path | Non
     # A preview's output folder lies in the cache, where only we write: its session knows what is there
     # (which files, and that they are as its last build left them). Any other output folder is walked,
     # so files someone else put there are pruned, and its files are checked against the manifest.
-    own_folder = cache_root is not None and out.is_relative_to(cache_root.resolve())
+    own_folder = in_cache(out, cache_root)
     known = session.recall_manifest(cache_root, settings) if own_folder and cache_root and out.is_dir() else None
     manifest = known or (load_manifest(cache_root) if cache_root else Manifest())
     intact = {name: (size, mtime) for name, size, mtime in manifest.outputs} if known \
@@ -130,6 +130,12 @@ def _build_site(cfg: SiteConfig, drafts: bool, ingest_new: bool, out: Path | Non
         session.manifest = manifest
     stages.lap("cache")  # the derived values, parsed files, fingerprints and manifest
     return BuildReport(written=written, removed=removed, articles=articles, ingested=ingested, stages=stages)
+
+
+def in_cache(out: Path, cache_root: Path | None) -> bool:
+    """Whether ``out`` is a preview's own output folder (inside the build cache): no one else reads it
+    while it is written, so it is updated in place rather than swapped in whole."""
+    return cache_root is not None and out.is_relative_to(cache_root.resolve())
 
 
 def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None, settings: str,
@@ -162,7 +168,7 @@ def full_build(cfg: SiteConfig, out: Path, drafts: bool, cache_root: Path | None
     store = DerivedStore(cache_root)
     # A preview's folder (in the cache, read by its server only) is updated in place, at the speed a save
     # needs; any other output folder gets the whole new site at once (see output.Staging).
-    staging = Staging(out, swap=not (cache_root is not None and out.is_relative_to(cache_root.resolve())))
+    staging = Staging(out, swap=not in_cache(out, cache_root))
     try:
         # Loading and modelling make many objects and no cyclic garbage: with the collector on, its full
         # scans of the growing model cost 40 % of the model stage at 100,000 articles.

@@ -17,7 +17,6 @@ trusted: every entry is keyed by ``CACHE_KEY`` and a failed read counts as an em
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import gc
 import importlib.util
 import os
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.content import Article
+from generator.locks import exclusive
 from generator.reuse import Reuse
 
 if TYPE_CHECKING:
@@ -170,28 +170,12 @@ def _write(path: Path, value: Any) -> None:
 LOCK_NAME = "build.lock"
 
 
-@contextmanager
-def build_lock(cache_root: Path, waiting: Callable[[str], None]) -> Iterator[None]:
+def build_lock(cache_root: Path, waiting: Callable[[str], None]) -> AbstractContextManager[None]:
     """Held while a build of this digest runs: a second build (another terminal, a preview's rebuild, a
     deploy) waits for the first instead of mixing its files and cache entries with it. It waits rather
     than fails because the other build ends by itself, usually within seconds, and a `digest build`
-    typed while a preview rebuilds should just work; ``waiting`` is told once (with the holder's process
-    id) so nobody wonders why nothing happens. The kernel drops the lock when its holder ends, however
-    it ends (``flock``: a kill -9 leaves no stale lock behind)."""
-    cache_root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(cache_root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            waiting(f"waiting for another build of this digest to finish (process {holder})")
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+    typed while a preview rebuilds should just work."""
+    return exclusive(cache_root / LOCK_NAME, waiting, "waiting for another build of this digest to finish")
 
 
 def load_manifest(cache_root: Path) -> Manifest:

@@ -251,8 +251,22 @@ CITATION_FORMATS = ("bibtex", "ris", "csl-json")  # what an article page's Cite 
 
 
 def cite(article: Article, name: str) -> str:
-    """One article in format ``name`` (the Cite block of its page)."""
+    """One article in format ``name``."""
     return FORMATS[name].write([reference(article)])
+
+
+@dataclass(frozen=True)
+class Citations:
+    """An article page's Cite block: its citation key, and its text in each of ``CITATION_FORMATS``."""
+
+    key: str
+    texts: tuple[tuple[Format, str], ...]
+
+
+def citations(article: Article) -> Citations:
+    """The Cite block's contents from one reference of the article (a page renders them all)."""
+    ref = reference(article)
+    return Citations(ref.key, tuple((FORMATS[name], FORMATS[name].write([ref])) for name in CITATION_FORMATS))
 
 
 def data_url(text: str, mime: str) -> str:

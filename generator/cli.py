@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = f"did you mean {close[0]!r}? " if close else ""
         print(f"digest: error: unknown command {typo!r}; {hint}(commands: {', '.join(COMMANDS)})", file=sys.stderr)
         return 2
-    args = make_parser(chosen_command(argv)).parse_args(argv)
+    args = make_parser(typo).parse_args(argv)  # (a known command, or None: see above)
     try:
         return int(args.func(args) or 0)
     except DigestError as exc:

@@ -12,7 +12,7 @@ from generator.fingerprint import fingerprint
 from generator.model import ArticleView, Site
 from generator.output import Job
 from generator.reuse import NOTHING, Reuse
-from generator.urls import download_path
+from generator.urls import download_path, story_path
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def downloads(site: Site) -> tuple[Download, ...]:
     found = [Download("", site.articles), *(Download(topic.path, topic.articles) for topic in site.topics)]
     if site.research is not None:
         by_id = {view.article.id: view for view in (*site.articles, *site.copies)}
-        found += [Download(f"stories/{story.id}/", tuple(by_id[a.id] for a in story.articles if a.id in by_id))
+        found += [Download(story_path(story.id), tuple(by_id[a.id] for a in story.articles if a.id in by_id))
                   for story in site.research.stories if len(story.articles) > 1]
     return tuple(found)
 

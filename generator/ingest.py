@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import fcntl
 import json
 import os
 import re
@@ -24,7 +23,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,7 @@ from generator.content import (
 from generator.errors import DigestError
 from generator.files import read_regular
 from generator.ignored import ignored_captures
+from generator.locks import exclusive
 from generator.output import write_if_changed
 from generator.research.disjoint import DisjointSets
 from generator.slugs import MAX_SLUG_WORDS, collision_key, file_slug, slugify
@@ -292,26 +292,12 @@ def ingest(cfg: SiteConfig, paths: list[Path], *, force: bool = False, only_new:
         return _ingest(cfg, paths, force=force, only_new=only_new, progress=progress, warn=warn)
 
 
-@contextmanager
-def ingest_lock(cfg: SiteConfig, warn: Callable[[str], None] | None = None) -> Iterator[None]:
+def ingest_lock(cfg: SiteConfig, warn: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
     """Hold the digest's ingest lock: two ingests at once (a build and a preview, `digest add` while the
     preview ingests) would each find a capture new and write its article twice. The second waits, then
-    finds the articles. ``flock`` is released by the system when a holder dies, so it is never stale;
-    it is unlocked explicitly, because a process forked meanwhile holds a copy of the descriptor and
-    closing only ours would leave the lock held as long as that process lives."""
-    folder = cfg.path("cache")
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "ingest.lock").open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if warn is not None:
-                warn("another ingest or build of this digest is ingesting; waiting for it to finish")
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    finds the articles."""
+    return exclusive(cfg.path("cache") / "ingest.lock", warn,
+                     "another ingest or build of this digest is ingesting; waiting for it to finish")
 
 
 def _ingest(cfg: SiteConfig, paths: list[Path], *, force: bool, only_new: bool, progress: bool,
@@ -322,7 +308,8 @@ def _ingest(cfg: SiteConfig, paths: list[Path], *, force: bool, only_new: bool, 
     skipped = ignored_captures(cfg)
     results: dict[Path, IngestResult] = {}
     todo: list[Path] = []
-    for path in capture.list_captures(paths):
+    listed = capture.list_captures(paths)
+    for path in listed:
         name = display_path(path, cfg.root)
         if name in skipped:
             continue
@@ -351,7 +338,7 @@ def _ingest(cfg: SiteConfig, paths: list[Path], *, force: bool, only_new: bool, 
         for result in _store_group(cfg, index, group, force=force, only_new=only_new):
             results[result.capture] = result
     write_ledger(cfg, ledger | set(index.by_capture))
-    return [results[path] for path in [*capture.list_captures(paths), *again] if path in results]
+    return [results[path] for path in [*listed, *again] if path in results]
 
 
 def companions(made: list[Made], index: ContentIndex, cfg: SiteConfig, batch: set[Path]) -> list[Path]:

@@ -31,7 +31,7 @@ from generator.reuse import NOTHING, Reuse
 if TYPE_CHECKING:
     from generator.research.analysis import Research
 from generator.slugs import collision_key, file_slug, slugify
-from generator.urls import group_path
+from generator.urls import group_path, story_path
 
 WORDS_PER_MINUTE = 220
 SUMMARY_WORDS = 45
@@ -406,7 +406,7 @@ def build_model(cfg: SiteConfig, loaded: Sequence[Loaded], *, drafts: bool = Fal
     topics = _topics(cfg, linked, topic_names, reuse)
     # Outlets and authors list syndicated copies too: a copy is its outlet's own publication.
     every_listed = sorted([*linked, *copies], key=_order)
-    outlets, authors = (_groups(cfg, kind, every_listed, names[kind], reuse) for kind in GROUP_KINDS)
+    outlets, authors = (_groups(cfg, kind, every_listed, reuse) for kind in GROUP_KINDS)
     return Site(cfg=cfg, articles=linked, home=paginate(linked, "", cfg.per_page, reuse), topics=topics,
                 archive=_archive(linked, reuse), research=research, copies=copies, outlets=outlets, authors=authors,
                 merged=tuple(item for item in shown if item.article.duplicate_of))
@@ -524,7 +524,7 @@ def _story_links(research: Research | None) -> dict[str, Link]:
     links: dict[str, Link] = {}
     for story in research.stories if research else ():
         if len(story.articles) > 1:
-            link = Link(f"{len(story.articles)} reports", f"stories/{story.id}/")
+            link = Link(f"{len(story.articles)} reports", story_path(story.id))
             links.update((article.id, link) for article in story.articles)
     return links
 
@@ -669,7 +669,7 @@ def _group_slug(kind: str, name: str) -> str:
     return slugify(name, fallback=kind[:-1] + "-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8])
 
 
-def _groups(cfg: SiteConfig, kind: str, views: Sequence[ArticleView], names: dict[str, str],
+def _groups(cfg: SiteConfig, kind: str, views: Sequence[ArticleView],
             reuse: Reuse) -> tuple[Group, ...]:
     """A group per outlet or author, by name; two whose URLs would clash fail the build naming both files."""
     members: dict[str, list[ArticleView]] = {}

@@ -32,7 +32,7 @@ from generator.model import UNDATED_PATH, ArticleView, Site
 from generator.output import Job
 from generator.reuse import NOTHING, Reuse
 from generator.themes import search_path, static_files, theme_roots
-from generator.urls import Urls, download_path, output_file
+from generator.urls import Urls, download_path, output_file, story_path
 
 if TYPE_CHECKING:  # (not at run time: the research modules import numpy, scipy and friends)
     from generator.research.analysis import Research
@@ -80,6 +80,7 @@ def _environment(folders: tuple[Path, ...], theme_only: tuple[Path, ...],
     env.filters["month_day"] = month_day
     env.filters["human_day"] = human_day
     env.filters["cite"] = cite.cite
+    env.filters["citations"] = cite.citations
     env.filters["citation_key"] = cite.citation_key
     env.filters["data_url"] = cite.data_url
     env.filters["highwire_date"] = cite.highwire_date
@@ -194,7 +195,7 @@ def story_views(site: Site, by_id: dict[str, ArticleView], reuse: Reuse) -> tupl
 
 
 def _story_view(story: Story, by_id: dict[str, ArticleView]) -> StoryView:
-    return StoryView(story.id, f"stories/{story.id}/", story.title, story.start, story.end, story.outlets,
+    return StoryView(story.id, story_path(story.id), story.title, story.start, story.end, story.outlets,
                      tuple(by_id[a.id] for a in story.articles if a.id in by_id))
 
 
@@ -252,7 +253,7 @@ def research_context(research: Research, view: ArticleView, by_id: dict[str, Art
         "story_views": tuple(by_id[a.id] for a in story.articles
                              if a.id != view.article.id and a.id not in same_text and a.id in by_id)
                        if story else (),
-        "story_path": f"stories/{story.id}/" if story else None,
+        "story_path": story_path(story.id) if story else None,
         "story_title": story.title if story and len(story.articles) > 1 else None,
         "copy_of": canonical,
         "also_published": tuple(by_id[a.id] for a in group.others if a.id in by_id) if group else (),

@@ -70,10 +70,9 @@ def needs_person(article: Article) -> bool:
     return not article.reviewed and not article.duplicate_of and not is_edited(article)
 
 
-def review(cfg: SiteConfig, articles: list[tuple[Path, Article]] | None = None,
-           duplicates: bool = True) -> list[Doubtful]:
+def review(cfg: SiteConfig, duplicates: bool = True) -> list[Doubtful]:
     """The articles that need a person, most doubtful first."""
-    articles = load_articles(cfg) if articles is None else articles
+    articles = load_articles(cfg)
     copies = probable_copies(cfg, articles) if duplicates else {}
     found = []
     for path, article in articles:

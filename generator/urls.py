@@ -74,3 +74,8 @@ def download_path(folder: str, extension: str) -> str:
 def group_path(kind: str, slug: str) -> str:
     """An outlet's or author's page: ``"outlets"``/``"authors"`` and a slug -> ``"outlets/<slug>/"``."""
     return f"{kind}/{slug}/"
+
+
+def story_path(story_id: str) -> str:
+    """A story's page: ``"stories/<id>/"``."""
+    return f"stories/{story_id}/"

@@ -197,11 +197,6 @@ def context_features(first: Matrix, x: Matrix) -> Matrix:
                       (before / total)[:, None], (after / total)[:, None], x])
 
 
-def relayout(lay: Layout, model: Model) -> Layout:
-    """The layout with the body the model corrects."""
-    return corrected(lay, model.roles(lay.lines, lay))
-
-
 def corrected(lay: Layout, probs: Matrix, drop: float = DROP, add: float = ADD) -> Layout:
     """The hand-written layout's body, less the lines the model is sure are not body (furniture it let
     through) and with the lines the model is sure are body inside or next to it (paragraphs it missed).

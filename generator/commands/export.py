@@ -56,7 +56,7 @@ def select(cfg: SiteConfig, articles: Sequence[Article], *, topic: str | None = 
     chosen = list(articles)
     if topic is not None:
         chosen = [a for a in chosen if _has_topic(cfg, a, topic)]
-        if not chosen and not any(_has_topic(cfg, a, topic) for a in articles):
+        if not chosen:  # (no article at all has it: the topic filter ran first)
             names = {name.casefold(): name for a in articles for name in a.topics}
             names.update((t.name.casefold(), t.name) for t in cfg.topics)
             known = sorted(names.values(), key=str.casefold)

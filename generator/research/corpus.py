@@ -261,8 +261,8 @@ def cache_key(kind: str, article: Article, extra: str = "") -> str:
 
 
 def extract_text(article: Article, tz: ZoneInfo) -> ArticleText:
-    return ArticleText(terms=tuple(text.with_bigrams(text.words(full_text(article)))),
-                       entities=entities.extract(full_text(article)),
+    full = full_text(article)
+    return ArticleText(terms=tuple(text.with_bigrams(text.words(full))), entities=entities.extract(full),
                        lead=frozenset(e.key for e in entities.extract(lead(article))),
                        when=when(article, tz))
 
